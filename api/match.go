@@ -1,0 +1,42 @@
+package api
+
+import (
+	"context"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// Matcher is what the API needs from the engine: *engine.Matcher, or the
+// server's hot-swapping holder of the current one.
+type Matcher interface {
+	Match(ctx context.Context, req *engine.Request, opt engine.Options) (*engine.Result, error)
+}
+
+// Caller is who asks, as far as the match rules care: the subscriber a
+// three-legged token names (E.164), or "" for a two-legged token.
+type Caller struct {
+	Phone string
+}
+
+// Answer evaluates one request body for a caller under a version's rules:
+// the body is checked first, then its phone number against the token's
+// (contract §4), then the engine answers. requireIDDocument is the v0.4
+// operator option; other versions ignore it.
+func Answer(ctx context.Context, m Matcher, v *Version, body []byte, c Caller, requireIDDocument bool) (*engine.Result, error) {
+	var b Body
+	if err := v.Decode(body, &b); err != nil {
+		return nil, err
+	}
+	req := engine.Request{Asked: b.Asked, Values: b.Values}
+	switch {
+	case c.Phone != "" && b.HasPhone && b.Phone != c.Phone:
+		return nil, &engine.Error{Code: engine.ETOKENCONTEXT, Message: "phoneNumber is not consistent with access token."}
+	case c.Phone != "":
+		req.Phone = c.Phone
+	case !b.HasPhone:
+		return nil, &engine.Error{Code: engine.EMISSINGID, Message: "No phone number has been provided"}
+	default:
+		req.Phone = b.Phone
+	}
+	return m.Match(ctx, &req, engine.Options{RequireIDDocument: requireIDDocument && v.idDocumentLevel})
+}

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// Body is a decoded match request body: the phone number when present, and
+// the submitted attributes.
+type Body struct {
+	Phone    string
+	HasPhone bool
+	Asked    engine.AttrSet
+	Values   [engine.NumAttributes]string
+}
+
+// decoder is a pooled tokenizer; building one costs more than decoding a
+// typical body.
+type decoder struct {
+	rd  bytes.Reader
+	dec *jsontext.Decoder
+}
+
+var decoders = sync.Pool{New: func() any {
+	d := &decoder{}
+	d.dec = jsontext.NewDecoder(&d.rd)
+	return d
+}}
+
+// Decode parses a request body strictly: one JSON object of known
+// properties with string values that follow the version's rules. Duplicate
+// names and invalid UTF-8 are refused by the tokenizer. Errors are
+// *engine.Error with code EINVALID or ECOMBINATION; their messages name the
+// property and the rule, never the value.
+func (v *Version) Decode(body []byte, b *Body) error {
+	*b = Body{}
+	d := decoders.Get().(*decoder)
+	defer decoders.Put(d)
+	d.rd.Reset(body)
+	d.dec.Reset(&d.rd)
+	dec := d.dec
+	if err := v.decodeObject(dec, b); err != nil {
+		return err
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return invalid("The request body must be a single JSON object.")
+	}
+	switch {
+	case b.Asked == 0 && b.HasPhone:
+		return &engine.Error{Code: engine.ECOMBINATION, Message: "Indicated parameter combination is invalid: at least one property besides phoneNumber is required."}
+	case b.Asked == 0:
+		return invalid("The request body must hold at least one property to match.")
+	}
+	return nil
+}
+
+func invalid(msg string) error { return &engine.Error{Code: engine.EINVALID, Message: msg} }
+
+func (v *Version) decodeObject(dec *jsontext.Decoder, b *Body) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return invalid("The request body is not valid JSON.")
+	}
+	if tok.Kind() != '{' {
+		return invalid("The request body must be a JSON object.")
+	}
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return invalid("The request body is not valid JSON.")
+		}
+		if err := v.decodeProperty(dec, name.String(), b); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return invalid("The request body is not valid JSON.")
+	}
+	return nil
+}
+
+func (v *Version) decodeProperty(dec *jsontext.Decoder, name string, b *Body) error {
+	rule, ok := v.fields[name]
+	if !ok {
+		return invalid("Unknown property " + quoteName(name) + ".")
+	}
+	switch dec.PeekKind() {
+	case '"':
+	case 'n':
+		dec.ReadToken()
+		return invalid("Property " + name + " must not be null.")
+	default:
+		if _, err := dec.ReadValue(); err != nil {
+			return invalid("The request body is not valid JSON.")
+		}
+		return invalid("Property " + name + " must be a string.")
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return invalid("The request body is not valid JSON.")
+	}
+	s := tok.String()
+	if err := rule.check(name, s); err != nil {
+		return err
+	}
+	if rule.attr == engine.PhoneNumber {
+		b.Phone, b.HasPhone = s, true
+		return nil
+	}
+	b.Values[rule.attr] = s
+	b.Asked = b.Asked.With(rule.attr)
+	return nil
+}
+
+func (r *fieldRule) check(name, s string) error {
+	if r.maxLength > 0 && len(s) > r.maxLength && utf8.RuneCountInString(s) > r.maxLength {
+		return invalid("Property " + name + " is longer than its maxLength.")
+	}
+	if r.match != nil && !r.match(s) {
+		return invalid("Property " + name + " does not match the pattern " + r.pattern + ".")
+	}
+	if r.enum != nil && !oneOf(s, r.enum) {
+		return invalid("Property " + name + " must be one of " + strings.Join(r.enum, ", ") + ".")
+	}
+	if r.date && !isDate(s) {
+		return invalid("Property " + name + " must be a date, YYYY-MM-DD.")
+	}
+	return nil
+}
+
+func oneOf(s string, set []string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func isDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil && len(s) == 10
+}
+
+// quoteName echoes an unknown property's name when it looks like one; a
+// "name" could be anything the client sent, and anything else stays out of
+// responses and logs.
+func quoteName(name string) string {
+	if len(name) == 0 || len(name) > 64 {
+		return "(unnamed)"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !isASCIILetter(c) && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return "(unnamed)"
+		}
+	}
+	return name
+}

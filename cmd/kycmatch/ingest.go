@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/store"
+)
+
+func dataFlags() []cli.Flag {
+	return append([]cli.Flag{stringFlag("data", "data directory holding the generations")}, keyringFlags()...)
+}
+
+func ingestCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "import a subscriber export into a new generation and make it current",
+		ArgsUsage: "FILE (- for stdin; .gz is decompressed)",
+		Flags: append(dataFlags(),
+			stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
+			stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
+			stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
+			boolFlag("delta", "apply upserts and deletes to the current generation"),
+			stringFlag("profile", "normalisation profile of a full import (default: default)"),
+			stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
+			stringFlag("rejects", "write the rejects report to this file instead of stderr"),
+			&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
+			boolFlag("plaintext-store", "build the generation without Badger's encryption at rest (digests stay keyed)"),
+			boolFlag("quiet", "no progress bar"),
+		),
+		Action: ingestAction,
+	}
+}
+
+func ingestAction(c *cli.Context) error {
+	o, cleanup, err := ingestOptions(c)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	sum, err := ingest.Run(c.Context, o)
+	if err != nil {
+		if sum.Read > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "rows read %d, rejected %d; the current generation is unchanged\n", sum.Read, sum.Rejected)
+		}
+		return fmt.Errorf("ingest failed: %w", err)
+	}
+	fmt.Fprintln(c.App.Writer, sum.String())
+	return nil
+}
+
+// ingestOptions turns flags into ingest.Options; cleanup closes what it
+// opened.
+func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
+	var o ingest.Options
+	nop := func() {}
+	if c.NArg() != 1 {
+		return o, nop, usagef("ingest takes exactly one FILE argument (- for stdin)")
+	}
+	data, err := required(c, "data")
+	if err != nil {
+		return o, nop, err
+	}
+	if err := ingestFlags(c, &o); err != nil {
+		return o, nop, err
+	}
+	kr, err := openKeyring(c)
+	if err != nil {
+		return o, nop, err
+	}
+	st, err := openStore(data, kr, c.Bool("plaintext-store"))
+	if err != nil {
+		return o, nop, err
+	}
+	o.Keyring, o.Store, o.TempDir = kr, st, data
+	in, closeIn, err := openExport(c, &o)
+	if err != nil {
+		return o, nop, err
+	}
+	o.Input = in
+	closeRejects, err := rejectsOutput(c, &o)
+	if err != nil {
+		closeIn()
+		return o, nop, err
+	}
+	return o, func() { closeRejects(); closeIn() }, nil
+}
+
+func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, error) {
+	return store.Open(data, store.Options{
+		Plaintext: plaintext,
+		StorageKey: func(id string) ([]byte, error) {
+			k, err := kr.Key(id)
+			if err != nil {
+				return nil, err
+			}
+			return k.StorageKey("badger-encryption"), nil
+		},
+	})
+}
+
+// ingestFlags reads the flags that need no files opened.
+func ingestFlags(c *cli.Context, o *ingest.Options) error {
+	var err error
+	if o.MaxRejects, err = ingest.ParseLimit(c.String("max-rejects")); err != nil {
+		return &usageError{err.Error()}
+	}
+	if m := c.String("mapping"); m != "" {
+		if o.Mapping, err = ingest.LoadMapping(m); err != nil {
+			return err
+		}
+	}
+	if r := c.String("default-region"); r != "" && !knownRegion(r) {
+		return usagef("--default-region %q is not a region the phone number library knows (use an ISO 3166-1 alpha-2 code such as ES)", r)
+	}
+	o.DefaultRegion = strings.ToUpper(c.String("default-region"))
+	o.Delta, o.Profile = c.Bool("delta"), c.String("profile")
+	if o.Delta && o.Profile != "" {
+		return usagef("--profile applies to full imports; a delta keeps the current generation's profile")
+	}
+	o.SortMem = c.Int("sort-memory") << 20
+	return nil
+}
+
+// exportFormat picks the format from --format or the file name.
+func exportFormat(flag, name string) (ingest.Format, error) {
+	f := strings.ToLower(flag)
+	if f == "" {
+		base := strings.TrimSuffix(strings.ToLower(name), ".gz")
+		switch {
+		case name == "-":
+			return 0, usagef("reading stdin needs --format csv or --format jsonl")
+		case strings.HasSuffix(base, ".csv"):
+			f = "csv"
+		case strings.HasSuffix(base, ".jsonl"), strings.HasSuffix(base, ".ndjson"):
+			f = "jsonl"
+		default:
+			return 0, usagef("cannot tell the format of %s from its name: pass --format csv or --format jsonl", filepath.Base(name))
+		}
+	}
+	switch f {
+	case "csv":
+		return ingest.CSV, nil
+	case "jsonl", "ndjson":
+		return ingest.JSONL, nil
+	}
+	return 0, usagef("--format %q: want csv or jsonl", flag)
+}
+
+// openExport opens FILE (or stdin), decompressing gzip, which it detects by
+// its magic bytes as well as by name: a .gz on stdin works too.
+func openExport(c *cli.Context, o *ingest.Options) (io.Reader, func(), error) {
+	name := c.Args().First()
+	var err error
+	if o.Format, err = exportFormat(c.String("format"), name); err != nil {
+		return nil, nil, err
+	}
+	var f io.ReadCloser = io.NopCloser(c.App.Reader)
+	var size int64 = -1
+	if name != "-" {
+		file, err := os.Open(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open export: %w", err)
+		}
+		if st, err := file.Stat(); err == nil {
+			size = st.Size()
+		}
+		f = file
+	}
+	counted := &countingReader{r: f}
+	br := bufio.NewReaderSize(counted, 1<<20)
+	var in io.Reader = br
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("open export: %w", err)
+		}
+		in = zr
+	}
+	stop := startProgress(c, o, counted, size)
+	return in, func() { stop(); f.Close() }, nil
+}
+
+func rejectsOutput(c *cli.Context, o *ingest.Options) (func(), error) {
+	path := c.String("rejects")
+	if path == "" {
+		o.Rejects = c.App.ErrWriter
+		return func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open rejects report: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	o.Rejects = bw
+	return func() { bw.Flush(); f.Close() }, nil
+}
+

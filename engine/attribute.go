@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"math/bits"
+
+	"github.com/kycmatch/kycmatch/hashing"
+)
+
+// Attribute is one field of the CAMARA KYC Match request, by its position in
+// the export and in the stored record. The order is part of the record format:
+// append new attributes at the end, never reorder.
+type Attribute uint8
+
+// The attributes, named as in the CAMARA request body. PhoneNumber is the
+// identifier of the line; it is looked up, never compared as an attribute.
+const (
+	PhoneNumber Attribute = iota
+	IDDocument
+	IDDocumentType
+	IDDocumentExpiryDate
+	BankAccountNumber
+	Name
+	GivenName
+	FamilyName
+	NameKanaHankaku
+	NameKanaZenkaku
+	MiddleNames
+	FamilyNameAtBirth
+	Address
+	StreetName
+	StreetNumber
+	PostalCode
+	Region
+	Locality
+	Country
+	HouseNumberExtension
+	Birthdate
+	Email
+	Gender
+	CityOfBirth
+	CountryOfBirth
+	Nationality
+
+	// NumAttributes is the number of attributes, PhoneNumber included.
+	NumAttributes
+)
+
+type attrInfo struct {
+	name   string
+	kind   hashing.Kind
+	scored bool // the spec gives it a <name>MatchScore
+}
+
+var attrTable = [NumAttributes]attrInfo{
+	PhoneNumber:          {"phoneNumber", hashing.KindPhone, false},
+	IDDocument:           {"idDocument", hashing.KindCompact, false},
+	IDDocumentType:       {"idDocumentType", hashing.KindIDDocumentType, false},
+	IDDocumentExpiryDate: {"idDocumentExpiryDate", hashing.KindDate, false},
+	BankAccountNumber:    {"bankAccountNumber", hashing.KindBankAccount, false},
+	Name:                 {"name", hashing.KindText, true},
+	GivenName:            {"givenName", hashing.KindText, true},
+	FamilyName:           {"familyName", hashing.KindText, true},
+	NameKanaHankaku:      {"nameKanaHankaku", hashing.KindKana, true},
+	NameKanaZenkaku:      {"nameKanaZenkaku", hashing.KindKana, true},
+	MiddleNames:          {"middleNames", hashing.KindText, true},
+	FamilyNameAtBirth:    {"familyNameAtBirth", hashing.KindText, true},
+	Address:              {"address", hashing.KindText, true},
+	StreetName:           {"streetName", hashing.KindText, true},
+	StreetNumber:         {"streetNumber", hashing.KindCompact, true},
+	PostalCode:           {"postalCode", hashing.KindCompact, false},
+	Region:               {"region", hashing.KindText, true},
+	Locality:             {"locality", hashing.KindText, true},
+	Country:              {"country", hashing.KindCountry, false},
+	HouseNumberExtension: {"houseNumberExtension", hashing.KindCompact, false},
+	Birthdate:            {"birthdate", hashing.KindDate, false},
+	Email:                {"email", hashing.KindEmail, true},
+	Gender:               {"gender", hashing.KindGender, false},
+	CityOfBirth:          {"cityOfBirth", hashing.KindText, true},
+	CountryOfBirth:       {"countryOfBirth", hashing.KindCountry, false},
+	Nationality:          {"nationality", hashing.KindCountry, false},
+}
+
+// String returns the CAMARA field name, e.g. "givenName".
+func (a Attribute) String() string {
+	if a >= NumAttributes {
+		return "unknown"
+	}
+	return attrTable[a].name
+}
+
+// Kind returns the normalisation rule of the attribute.
+func (a Attribute) Kind() hashing.Kind { return attrTable[a].kind }
+
+// Scored reports whether the spec gives the attribute a …MatchScore.
+func (a Attribute) Scored() bool { return attrTable[a].scored }
+
+// ParseAttribute returns the attribute with the CAMARA field name s.
+func ParseAttribute(s string) (Attribute, bool) {
+	for a := Attribute(0); a < NumAttributes; a++ {
+		if attrTable[a].name == s {
+			return a, true
+		}
+	}
+	return 0, false
+}
+
+// FieldNames returns the CAMARA names of all attributes, indexed by
+// Attribute: the field labels of the hashing scheme.
+func FieldNames() []string {
+	out := make([]string, NumAttributes)
+	for a := range out {
+		out[a] = attrTable[a].name
+	}
+	return out
+}
+
+// Attributes lists every attribute in record order, PhoneNumber first.
+func Attributes() []Attribute {
+	out := make([]Attribute, NumAttributes)
+	for i := range out {
+		out[i] = Attribute(i)
+	}
+	return out
+}
+
+// AttrSet is a set of attributes.
+type AttrSet uint32
+
+// Has reports whether a is in the set.
+func (s AttrSet) Has(a Attribute) bool { return s&(1<<a) != 0 }
+
+// With returns the set with a added.
+func (s AttrSet) With(a Attribute) AttrSet { return s | 1<<a }
+
+// Without returns the set with a removed.
+func (s AttrSet) Without(a Attribute) AttrSet { return s &^ (1 << a) }
+
+// Len returns the number of attributes in the set.
+func (s AttrSet) Len() int { return bits.OnesCount32(uint32(s)) }

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/kycmatch/kycmatch/hashing"
+)
+
+// RecordFormat is the version of the stored record layout:
+//
+//	[0]      format version
+//	[1]      flags (bit 0: eligible)
+//	[2:18]   salt
+//	[18:22]  attributes held, a little-endian AttrSet
+//	then, for every attribute held, in Attribute order:
+//	  [1]      number of variants (1, or 2 for a composed name or address)
+//	  16 bytes digest per variant
+//	  a token section per variant, for scored attributes
+//
+// Nothing in it is a value or part of one: lengths appear only bucketed in
+// token sections (see hashing).
+const RecordFormat = 1
+
+const (
+	recHeader   = 2 + hashing.SaltSize + 4
+	maxVariants = 2
+	flagEligible = 1
+)
+
+var errRecord = errors.New("malformed record")
+
+// recordView reads a stored record in place, without copying.
+type recordView struct {
+	eligible bool
+	salt     hashing.Salt
+	held     AttrSet
+	attrs    [NumAttributes]attrView
+}
+
+type attrView struct {
+	n       int                   // variants
+	digests []byte                // n × DigestSize
+	tokens  [maxVariants][]byte   // token sections, scored attributes only
+}
+
+// parseRecord indexes rec into v. rec must outlive v.
+func parseRecord(v *recordView, rec []byte) error {
+	if len(rec) < recHeader || rec[0] != RecordFormat {
+		return fmt.Errorf("%w: bad header", errRecord)
+	}
+	v.eligible = rec[1]&flagEligible != 0
+	copy(v.salt[:], rec[2:2+hashing.SaltSize])
+	v.held = AttrSet(binary.LittleEndian.Uint32(rec[2+hashing.SaltSize:]))
+	p := rec[recHeader:]
+	for a := Attribute(1); a < NumAttributes; a++ {
+		v.attrs[a] = attrView{}
+		if !v.held.Has(a) {
+			continue
+		}
+		var err error
+		if p, err = parseAttr(&v.attrs[a], a, p); err != nil {
+			return fmt.Errorf("%w: %s: %v", errRecord, a, err)
+		}
+	}
+	if len(p) != 0 {
+		return fmt.Errorf("%w: %d trailing bytes", errRecord, len(p))
+	}
+	return nil
+}
+
+func parseAttr(av *attrView, a Attribute, p []byte) ([]byte, error) {
+	if len(p) < 1 || p[0] < 1 || p[0] > maxVariants {
+		return nil, errors.New("bad variant count")
+	}
+	av.n = int(p[0])
+	p = p[1:]
+	if len(p) < av.n*hashing.DigestSize {
+		return nil, errors.New("short digests")
+	}
+	av.digests, p = p[:av.n*hashing.DigestSize], p[av.n*hashing.DigestSize:]
+	if !a.Scored() {
+		return p, nil
+	}
+	for i := 0; i < av.n; i++ {
+		size, err := hashing.TokenSectionSize(p)
+		if err != nil {
+			return nil, err
+		}
+		av.tokens[i], p = p[:size], p[size:]
+	}
+	return p, nil
+}
+
+func (av *attrView) digest(i int) []byte {
+	return av.digests[i*hashing.DigestSize : (i+1)*hashing.DigestSize]
+}

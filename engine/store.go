@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// GenerationInfo describes one generation: a complete, immutable snapshot
+// of the operator's subscriber lines. Nothing in it is personal data.
+type GenerationInfo struct {
+	ID      string    // e.g. "00000007"; increases with every commit
+	KeyID   string    // the key version every digest of it was made with
+	Profile string    // the normalisation profile it was built with
+	Created time.Time // when it was committed
+	Lines   int64     // subscriber lines it holds
+	Format  int       // record format version (RecordFormat)
+}
+
+// Store keeps generations. Implementations must make Commit atomic: a
+// reader sees either the previous current generation or the new one, never
+// a partial one, whatever crashes in between.
+type Store interface {
+	// Current opens the current generation for reading. It returns
+	// ErrNoGeneration when none has been committed.
+	Current(ctx context.Context) (Generation, error)
+	// CurrentID returns the current generation's id without opening it,
+	// cheaply enough to be polled. ErrNoGeneration when none.
+	CurrentID(ctx context.Context) (string, error)
+	// Create starts building a new generation described by info (ID and
+	// Created are assigned on commit).
+	Create(ctx context.Context, info GenerationInfo) (GenerationWriter, error)
+}
+
+// Generation is one open, read-only generation. Safe for concurrent use.
+type Generation interface {
+	Info() GenerationInfo
+	// Get appends the record stored under key to dst. It returns
+	// ErrNotFound when no line has that key; other errors are internal.
+	Get(ctx context.Context, key []byte, dst []byte) ([]byte, error)
+	Close() error
+}
+
+// Scanner is an optional capability of a Generation: every line in
+// increasing key order, for building the next generation from this one.
+// key and rec are only valid during fn.
+type Scanner interface {
+	Scan(ctx context.Context, fn func(key, rec []byte) error) error
+}
+
+// GenerationWriter fills a new generation.
+type GenerationWriter interface {
+	// Put adds one line. Keys must arrive in strictly increasing order.
+	Put(key, rec []byte) error
+	// Commit makes the generation durable and current, and returns its info.
+	Commit(ctx context.Context, lines int64) (GenerationInfo, error)
+	// Abort discards the generation; the current one stays. After Commit it
+	// does nothing.
+	Abort() error
+}

@@ -1,0 +1,99 @@
+package hashing_test
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/kycmatch/kycmatch/hashing"
+)
+
+// checkIdempotent is the property every normaliser must hold: its output is
+// a fixed point, so a value normalised at ingest and again at match time is
+// still the same value.
+func checkIdempotent(t *testing.T, k hashing.Kind, in string) {
+	out, err := hashing.DefaultProfile.Normalize(k, in)
+	if err != nil {
+		return
+	}
+	if out == "" || !utf8.ValidString(out) {
+		t.Fatalf("Normalize(%q) = %q: empty or invalid UTF-8", in, out)
+	}
+	again, err := hashing.DefaultProfile.Normalize(k, out)
+	if err != nil || again != out {
+		t.Fatalf("not idempotent: %q → %q → %q (%v)", in, out, again, err)
+	}
+}
+
+func FuzzText(f *testing.F) {
+	for _, s := range []string{
+		"José  María García-López", "Straße", "İSTANBUL", "ΟΔΥΣΣΕΥΣ", "ｶﾞｸ", "か\u3099",
+		"ǅemal", "\u0301abc", "नमस्ते", "ᾳ", "\u0345", "Ⅻ", "ﬃ", "ŉ", "ΐ", "ǰ", "\u037a",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkIdempotent(t, hashing.KindText, s)
+		out, err := hashing.DefaultProfile.Normalize(hashing.KindText, s)
+		if err == nil && (strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ")) {
+			t.Fatalf("Normalize(%q) = %q: spaces not collapsed", s, out)
+		}
+	})
+}
+
+func FuzzKana(f *testing.F) {
+	for _, s := range []string{"ﾔﾏﾀﾞ ﾀﾛｳ", "やまだ　たろう", "ゔぁ", "ｶﾞｯｺｳ", "Ｆｅｄｅｒｉｃａ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindKana, s) })
+}
+
+func FuzzEmail(f *testing.F) {
+	for _, s := range []string{"Abc@Example.COM", "user@bücher.de", "user@xn--bcher-kva.de", "ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ", "a@b@c", "İ@example.com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindEmail, s) })
+}
+
+func FuzzCompact(f *testing.F) {
+	for _, s := range []string{"28 013", "１００−０００１", "12.345.678-Z", "straße 5", "ﬁ-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindCompact, s) })
+}
+
+func FuzzBankAccount(f *testing.F) {
+	for _, s := range []string{"iban:nl59 abna 0123 4567 89", "IBAN:", ":x", "ＩＢＡＮ:ＮＬ５９"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindBankAccount, s) })
+}
+
+func FuzzCodes(f *testing.F) {
+	for _, s := range []string{"1978-08-22", "2023-02-29", "es", "female", "Passport", "+34629255833"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, k := range []hashing.Kind{hashing.KindDate, hashing.KindCountry, hashing.KindGender, hashing.KindIDDocumentType, hashing.KindPhone} {
+			checkIdempotent(t, k, s)
+		}
+	})
+}
+
+func FuzzParsePhone(f *testing.F) {
+	for _, s := range []string{"+34 612 345 678", "0034612345678", "612 34 56 78", "(0)612345678", "+39 06 1234 5678", "+1 (202) 555-0100"} {
+		f.Add(s, "ES")
+	}
+	f.Fuzz(func(t *testing.T, s, region string) {
+		out, err := hashing.ParsePhone(s, region)
+		if err != nil {
+			return
+		}
+		if !hashing.IsE164(out) {
+			t.Fatalf("ParsePhone(%q, %q) = %q: not E.164", s, region, out)
+		}
+		if again, err := hashing.ParsePhone(out, ""); err != nil || again != out {
+			t.Fatalf("ParsePhone(%q) not stable: %q, %v", out, again, err)
+		}
+	})
+}

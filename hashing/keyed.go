@@ -1,0 +1,175 @@
+package hashing
+
+import (
+	"crypto/cipher"
+	"crypto/subtle"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+
+	"github.com/kycmatch/kycmatch/keys"
+)
+
+// Sizes of what is stored. 128 bits keep digests and lookup keys far from
+// any collision among billions of values; tokens are shorter (see Token).
+const (
+	SaltSize      = 16
+	DigestSize    = 16
+	LookupKeySize = 16
+	TokenSize     = 8
+)
+
+// incomparable stops == on types whose equality must be constant-time.
+type incomparable [0]func()
+
+// Salt is a subscriber line's random salt. It is stored in the clear beside
+// the line's digests: without the keyring it is just random bytes, and it is
+// what makes two lines with the same birthdate share no stored byte.
+type Salt [SaltSize]byte
+
+// Digest is the keyed, salted digest of one normalised value.
+type Digest struct {
+	_ incomparable
+	b [DigestSize]byte
+}
+
+// DigestFromBytes copies a stored digest.
+func DigestFromBytes(b []byte) (Digest, error) {
+	var d Digest
+	if len(b) != DigestSize {
+		return d, fmt.Errorf("digest: got %d bytes, want %d", len(b), DigestSize)
+	}
+	copy(d.b[:], b)
+	return d, nil
+}
+
+// Equal compares in constant time, so a partner cannot time how many bytes
+// of a guess were right.
+func (d *Digest) Equal(o *Digest) bool { return subtle.ConstantTimeCompare(d.b[:], o.b[:]) == 1 }
+
+// EqualBytes compares d with a stored digest in constant time.
+func (d *Digest) EqualBytes(b []byte) bool { return subtle.ConstantTimeCompare(d.b[:], b) == 1 }
+
+// AppendBinary appends the digest's bytes.
+func (d *Digest) AppendBinary(b []byte) []byte { return append(b, d.b[:]...) }
+
+// String never prints the bytes: digests are not secret, but nothing should
+// encourage logging them next to requests.
+func (d Digest) String() string { return "digest" }
+
+// LookupKey is the unsalted keyed digest of an E.164 phone number, the one
+// stored value that can be found without knowing a line first.
+type LookupKey struct {
+	_ incomparable
+	b [LookupKeySize]byte
+}
+
+// Bytes returns a copy of the key's bytes, the store's key.
+func (k *LookupKey) Bytes() []byte { return append([]byte(nil), k.b[:]...) }
+
+// AppendBinary appends the key's bytes.
+func (k *LookupKey) AppendBinary(b []byte) []byte { return append(b, k.b[:]...) }
+
+// String names the type without printing bytes.
+func (k LookupKey) String() string { return "lookup-key" }
+
+// Labels of the derived keys. Every field gets its own digest key and its
+// own token key, so values of different attributes, and a digest and a
+// token of one attribute, can never be compared with each other.
+const (
+	labelLookup = "lookup/phoneNumber"
+	labelDigest = "digest/"
+	labelToken  = "token/"
+)
+
+// Message tags inside the MACs: a second layer of separation beside the
+// per-field keys, so a future label mix-up still cannot make two kinds of
+// input collide.
+const (
+	tagLookup byte = 'L'
+	tagDigest byte = 'D'
+)
+
+// Scheme hashes the values of one generation under one key version. It is
+// safe for concurrent use; each goroutine takes its own Hasher.
+type Scheme struct {
+	key     *keys.Key
+	profile *Profile
+	fields  []string
+	blocks  []cipher.Block // token PRF per field; AES blocks are safe to share
+}
+
+// NewScheme prepares the derived keys of every field. fields names them (the
+// CAMARA attribute names); field numbers are indices into it.
+func NewScheme(k *keys.Key, p *Profile, fields []string) *Scheme {
+	s := &Scheme{key: k, profile: p, fields: append([]string(nil), fields...)}
+	s.blocks = make([]cipher.Block, len(fields))
+	for i, f := range fields {
+		s.blocks[i] = k.NewBlock(labelToken + f)
+	}
+	return s
+}
+
+// KeyID names the key version the scheme hashes with.
+func (s *Scheme) KeyID() string { return s.key.ID() }
+
+// Profile returns the normalisation rules of the scheme.
+func (s *Scheme) Profile() *Profile { return s.profile }
+
+// Hasher computes digests with reusable MAC states: one HMAC per call
+// would cost three times as much. Not safe for concurrent use.
+type Hasher struct {
+	s      *Scheme
+	lookup hash.Hash
+	macs   []hash.Hash
+	sum    [32]byte
+	hdr    [2 + SaltSize + 4]byte
+	buf    []byte
+}
+
+// NewHasher returns a Hasher for one goroutine.
+func (s *Scheme) NewHasher() *Hasher {
+	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields))}
+	for i, f := range s.fields {
+		h.macs[i] = s.key.NewMAC(labelDigest + f)
+	}
+	return h
+}
+
+// Scheme returns the scheme the hasher belongs to.
+func (h *Hasher) Scheme() *Scheme { return h.s }
+
+// LookupKey returns the store key of an E.164 number.
+func (h *Hasher) LookupKey(e164 string) LookupKey {
+	m := h.lookup
+	m.Reset()
+	h.hdr[0] = tagLookup
+	binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(e164)))
+	m.Write(h.hdr[:5])
+	h.buf = append(h.buf[:0], e164...)
+	m.Write(h.buf)
+	var k LookupKey
+	copy(k.b[:], m.Sum(h.sum[:0]))
+	return k
+}
+
+// Digest returns the salted digest of a normalised value of a field:
+// HMAC-SHA-256 under the field's key of tag ‖ field ‖ salt ‖ len ‖ value,
+// truncated to 128 bits.
+func (h *Hasher) Digest(field int, salt *Salt, value []byte) Digest {
+	m := h.macs[field]
+	m.Reset()
+	h.hdr[0] = tagDigest
+	h.hdr[1] = byte(field)
+	copy(h.hdr[2:2+SaltSize], salt[:])
+	binary.BigEndian.PutUint32(h.hdr[2+SaltSize:], uint32(len(value)))
+	m.Write(h.hdr[:])
+	m.Write(value)
+	var d Digest
+	copy(d.b[:], m.Sum(h.sum[:0]))
+	return d
+}
+
+// ErrTokens reports a stored token section that cannot be read.
+var ErrTokens = errors.New("malformed token section")

@@ -1,0 +1,249 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/hashing"
+)
+
+// builder holds one run's state between its two phases: collect (read,
+// normalise, hash, sort) and write (merge into the new generation).
+type builder struct {
+	o      *Options
+	base   engine.Generation // delta only
+	scheme *hashing.Scheme
+	w      engine.GenerationWriter
+	sort   *sorter
+	rep    *reporter
+	read   int64
+}
+
+func (o *Options) build(ctx context.Context) (*builder, error) {
+	b := &builder{o: o, rep: &reporter{w: o.Rejects, limit: o.MaxRejects}}
+	if o.Delta {
+		base, err := o.Store.Current(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("delta needs a current generation: %w", err)
+		}
+		if _, ok := base.(engine.Scanner); !ok {
+			base.Close()
+			return nil, errors.New("the store cannot scan generations, so it cannot apply a delta")
+		}
+		b.base = base
+	}
+	var err error
+	if b.scheme, err = o.schemeFor(b.base); err != nil {
+		b.close()
+		return nil, err
+	}
+	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat}
+	if b.w, err = o.Store.Create(ctx, info); err != nil {
+		b.close()
+		return nil, err
+	}
+	dir := o.TempDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	b.sort = newSorter(filepath.Join(dir, fmt.Sprintf("kycmatch-sort-%d-%d", os.Getpid(), time.Now().UnixNano())), o.SortMem)
+	return b, nil
+}
+
+func (b *builder) close() {
+	if b.w != nil {
+		b.w.Abort()
+	}
+	if b.sort != nil {
+		b.sort.close()
+	}
+	if b.base != nil {
+		b.base.Close()
+	}
+}
+
+func (b *builder) summary(start time.Time) Summary {
+	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start)}
+	s.Loaded = s.Read - s.Rejected
+	return s
+}
+
+// collect runs the parallel phase and feeds the sorter in export order.
+func (b *builder) collect(ctx context.Context, rr rowReader) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := startPipeline(ctx, rr, b)
+	defer p.wait()
+	for bt := range p.ordered() {
+		if err := b.absorb(bt); err != nil {
+			cancel()
+			p.drain()
+			return err
+		}
+		p.recycle(bt)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (b *builder) absorb(bt *batch) error {
+	b.read += int64(len(bt.rows))
+	for i := range bt.out {
+		e := &bt.out[i]
+		if err := b.sort.add(&e.key, e.row, e.line, e.op, bt.arena[e.off:e.off+e.n]); err != nil {
+			return err
+		}
+	}
+	for i := range bt.rejects {
+		if err := b.rep.add(&bt.rejects[i], b.read); err != nil {
+			return err
+		}
+	}
+	if b.o.Progress != nil {
+		b.o.Progress(b.read)
+	}
+	return nil
+}
+
+// write merges the sorted records into the generation and commits it.
+func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
+	m, err := b.sort.merge()
+	if err != nil {
+		return engine.GenerationInfo{}, err
+	}
+	defer m.close()
+	var lines int64
+	if b.base != nil {
+		lines, err = b.writeDelta(ctx, m)
+	} else {
+		lines, err = b.writeFull(ctx, m)
+	}
+	if err != nil {
+		return engine.GenerationInfo{}, err
+	}
+	if err := b.rep.final(b.read); err != nil {
+		return engine.GenerationInfo{}, err
+	}
+	if lines == 0 && b.base == nil {
+		return engine.GenerationInfo{}, ErrNothingLoaded
+	}
+	return b.w.Commit(ctx, lines)
+}
+
+// writeFull keeps the first row of every phone number and rejects the rest:
+// which of two rows is right cannot be known, but the first is where an
+// operator looks.
+func (b *builder) writeFull(ctx context.Context, m *merger) (int64, error) {
+	var it item
+	var prev keyBytes
+	var firstRow, lines int64
+	for {
+		ok, err := m.next(&it)
+		if err != nil || !ok {
+			return lines, err
+		}
+		if lines > 0 && it.key == prev {
+			r := reject{row: it.row, line: it.line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", firstRow)}
+			if err := b.rep.add(&r, b.read); err != nil {
+				return lines, err
+			}
+			continue
+		}
+		if err := b.w.Put(it.key[:], it.rec); err != nil {
+			return lines, err
+		}
+		prev, firstRow = it.key, it.row
+		lines++
+		if lines%65536 == 0 && ctx.Err() != nil {
+			return lines, ctx.Err()
+		}
+	}
+}
+
+// writeDelta merges the current generation, in key order, with the
+// delta's records; for a phone number the delta names several times, its
+// last row wins, as if the rows were applied one after another.
+func (b *builder) writeDelta(ctx context.Context, m *merger) (int64, error) {
+	d := &deltaMerge{m: m, w: b.w}
+	if err := d.advance(); err != nil {
+		return 0, err
+	}
+	err := b.base.(engine.Scanner).Scan(ctx, func(key, rec []byte) error {
+		return d.base(key, rec)
+	})
+	if err != nil {
+		return d.lines, fmt.Errorf("read current generation: %w", err)
+	}
+	return d.lines, d.rest()
+}
+
+type deltaMerge struct {
+	m     *merger
+	w     engine.GenerationWriter
+	cur     item // next delta group's last row
+	has     bool
+	scratch item
+	lines int64
+}
+
+// advance loads the next delta group: all rows of the next key, keeping
+// the last.
+func (d *deltaMerge) advance() error {
+	it := &d.scratch
+	d.has = false
+	for {
+		ok, err := d.m.next(it)
+		if err != nil || !ok {
+			return err
+		}
+		if d.has && it.key != d.cur.key {
+			d.m.unread(it)
+			return nil
+		}
+		d.cur.key, d.cur.row, d.cur.op = it.key, it.row, it.op
+		d.cur.rec = append(d.cur.rec[:0], it.rec...)
+		d.has = true
+	}
+}
+
+// base handles one line of the current generation, after the delta groups
+// whose keys come before it.
+func (d *deltaMerge) base(key, rec []byte) error {
+	for d.has && strings.Compare(string(d.cur.key[:]), string(key)) < 0 {
+		if err := d.apply(); err != nil {
+			return err
+		}
+	}
+	if d.has && string(d.cur.key[:]) == string(key) {
+		return d.apply() // the delta replaces or deletes this line
+	}
+	d.lines++
+	return d.w.Put(key, rec)
+}
+
+func (d *deltaMerge) apply() error {
+	if d.cur.op == opUpsert {
+		if err := d.w.Put(d.cur.key[:], d.cur.rec); err != nil {
+			return err
+		}
+		d.lines++
+	}
+	return d.advance()
+}
+
+func (d *deltaMerge) rest() error {
+	for d.has {
+		if err := d.apply(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/keys"
+)
+
+// Format is the export's file format.
+type Format int
+
+// The export formats of contract §2.
+const (
+	CSV Format = iota
+	JSONL
+)
+
+// Options configure one ingest run.
+type Options struct {
+	Input         io.Reader // the export, already decompressed
+	Format        Format
+	Mapping       *Mapping // nil: the contract's column names only
+	DefaultRegion string   // ISO 3166-1 alpha-2, for national phone numbers
+	Delta         bool     // apply upserts and deletes to the current generation
+	Profile       string   // normalisation profile of a full build ("" = default)
+	MaxRejects    Limit
+
+	Keyring *keys.Keyring
+	Store   engine.Store
+
+	Rejects  io.Writer             // one line per rejected row; nil discards
+	Progress func(rows int64)      // called now and then from one goroutine
+	Logger   *slog.Logger          // nil discards
+	Workers  int                   // normalise+hash goroutines; default GOMAXPROCS
+	SortMem  int                   // bytes of records sorted in memory; default 256 MiB
+	TempDir  string                // for sort runs; must be private to the operator
+	Now      func() time.Time      // for tests
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Read, Loaded, Rejected int64
+	Elapsed                time.Duration
+	Generation             engine.GenerationInfo
+}
+
+// String is the one summary line of contract §2.
+func (s Summary) String() string {
+	rate := 0.0
+	if s.Elapsed > 0 {
+		rate = float64(s.Read) / s.Elapsed.Seconds()
+	}
+	return fmt.Sprintf("rows read %d, loaded %d, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
+		s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
+}
+
+// ErrTooManyRejects ends a run whose rejects pass --max-rejects; the
+// current generation stays.
+var ErrTooManyRejects = errors.New("too many rejected rows")
+
+// ErrNothingLoaded ends a full run in which no row could be loaded: making
+// an empty generation current would answer 404 for every subscriber.
+var ErrNothingLoaded = errors.New("no row of the export could be loaded")
+
+// Run imports an export into a new generation and makes it current. On any
+// error the current generation is left as it was.
+func Run(ctx context.Context, o Options) (Summary, error) {
+	o.defaults()
+	start := o.Now()
+	rr, err := o.reader()
+	if err != nil {
+		return Summary{}, err
+	}
+	b, err := o.build(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer b.close()
+	if err := b.collect(ctx, rr); err != nil {
+		return b.summary(start), err
+	}
+	info, err := b.write(ctx)
+	sum := b.summary(start)
+	sum.Generation = info
+	return sum, err
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.SortMem <= 0 {
+		o.SortMem = 256 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Rejects == nil {
+		o.Rejects = io.Discard
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+func (o *Options) reader() (rowReader, error) {
+	switch o.Format {
+	case CSV:
+		return newCSVReader(o.Input, o.Mapping)
+	case JSONL:
+		return newJSONLReader(o.Input, o.Mapping), nil
+	}
+	return nil, fmt.Errorf("unknown export format %d", o.Format)
+}
+
+func (s *Summary) rate() float64 { return float64(s.Read) / s.Elapsed.Seconds() }
+
+// schemeFor chooses the key and the rules: a full build takes the active
+// key and the requested profile; a delta must hash exactly like the
+// generation it extends, so it takes that one's key and profile.
+func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
+	if base == nil {
+		p, err := hashing.LookupProfile(o.Profile)
+		if err != nil {
+			return nil, err
+		}
+		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()), nil
+	}
+	info := base.Info()
+	if o.Profile != "" && o.Profile != info.Profile {
+		return nil, fmt.Errorf("--profile %s differs from the current generation's profile %s; a delta keeps the generation's rules", o.Profile, info.Profile)
+	}
+	k, err := o.Keyring.Key(info.KeyID)
+	if err != nil {
+		return nil, fmt.Errorf("current generation %s was built with key %s: %w", info.ID, info.KeyID, err)
+	}
+	p, err := hashing.LookupProfile(info.Profile)
+	if err != nil {
+		return nil, err
+	}
+	return hashing.NewScheme(k, p, engine.FieldNames()), nil
+}

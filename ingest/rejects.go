@@ -1,0 +1,87 @@
+package ingest
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// reject is one unusable row. It names the row, the field and the rule it
+// broke, never the value: rejects reports end up in tickets and chat.
+type reject struct {
+	row, line int64
+	field     string
+	reason    string
+}
+
+func (r *reject) String() string {
+	return fmt.Sprintf("row %d (line %d): %s: %s", r.row, r.line, r.field, r.reason)
+}
+
+// Limit is --max-rejects: a count ("100") or a share of the rows read
+// ("0.5%"). The zero Limit allows any number.
+type Limit struct {
+	count   int64
+	percent float64
+	set     bool
+}
+
+// ParseLimit reads a --max-rejects value.
+func ParseLimit(s string) (Limit, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Limit{}, nil
+	}
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || v < 0 || v > 100 {
+			return Limit{}, fmt.Errorf("max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
+		}
+		return Limit{percent: v, set: true}, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 {
+		return Limit{}, fmt.Errorf("max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
+	}
+	return Limit{count: v, set: true, percent: -1}, nil
+}
+
+func (l Limit) String() string {
+	switch {
+	case !l.set:
+		return "unlimited"
+	case l.percent >= 0:
+		return strconv.FormatFloat(l.percent, 'f', -1, 64) + "%"
+	}
+	return strconv.FormatInt(l.count, 10)
+}
+
+// reporter writes rejects and enforces the limit: a count as soon as it is
+// passed, a percentage once every row has been read.
+type reporter struct {
+	w     io.Writer
+	limit Limit
+	count int64
+}
+
+func (r *reporter) add(rj *reject, read int64) error {
+	r.count++
+	if _, err := fmt.Fprintln(r.w, rj.String()); err != nil {
+		return fmt.Errorf("write rejects report: %w", err)
+	}
+	if r.limit.set && r.limit.percent < 0 && r.count > r.limit.count {
+		return fmt.Errorf("%w: more than %s", ErrTooManyRejects, r.limit)
+	}
+	return nil
+}
+
+func (r *reporter) final(read int64) error {
+	if !r.limit.set || r.limit.percent < 0 || read == 0 {
+		return nil
+	}
+	if share := float64(r.count) * 100 / float64(read); share > r.limit.percent {
+		return fmt.Errorf("%w: %d of %d rows (%.2f%%), more than %s", ErrTooManyRejects, r.count, read, share, r.limit)
+	}
+	return nil
+}

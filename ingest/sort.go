@@ -1,0 +1,305 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/kycmatch/kycmatch/hashing"
+)
+
+// The generation writer wants keys in order, and keys are digests, so rows
+// arrive in random key order. sorter is an external merge sort: records
+// gather in a fixed arena, which is sorted and spilled to a run file when
+// full; the runs and the last arena are then merged. Memory stays at the
+// arena's size whatever the export's, and equal keys meet, which is how
+// duplicate phone numbers are found without a set of every key.
+//
+// Run files hold only lookup digests and records (digests and tokens):
+// nothing in them is a value.
+
+type keyBytes = [hashing.LookupKeySize]byte
+
+const (
+	opUpsert byte = iota
+	opDelete
+)
+
+type sortEntry struct {
+	key  keyBytes
+	row  int64 // orders entries with equal keys: the export's order
+	line int64
+	op   byte
+	off  uint32
+	n    uint32
+}
+
+func compareEntries(a, b *sortEntry) int {
+	if c := bytes.Compare(a.key[:], b.key[:]); c != 0 {
+		return c
+	}
+	return compareInt(a.row, b.row)
+}
+
+func compareInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+type sorter struct {
+	dir     string
+	limit   int
+	arena   []byte
+	entries []sortEntry
+	runs    []string
+}
+
+func newSorter(dir string, limit int) *sorter {
+	return &sorter{dir: dir, limit: limit}
+}
+
+func (s *sorter) add(key *keyBytes, row, line int64, op byte, rec []byte) error {
+	if len(s.arena)+len(rec) > s.limit && len(s.entries) > 0 {
+		if err := s.spill(); err != nil {
+			return err
+		}
+	}
+	if s.arena == nil {
+		s.arena = make([]byte, 0, s.limit)
+		s.entries = make([]sortEntry, 0, s.limit/1024)
+	}
+	s.entries = append(s.entries, sortEntry{key: *key, row: row, line: line, op: op, off: uint32(len(s.arena)), n: uint32(len(rec))})
+	s.arena = append(s.arena, rec...)
+	return nil
+}
+
+func (s *sorter) sortMemory() {
+	slices.SortFunc(s.entries, func(a, b sortEntry) int { return compareEntries(&a, &b) })
+}
+
+// spill writes the arena, sorted, as one run file.
+func (s *sorter) spill() error {
+	s.sortMemory()
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("sort: %w", err)
+	}
+	path := filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))
+	if err := s.writeRun(path); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("sort: write run: %w", err)
+	}
+	s.runs = append(s.runs, path)
+	s.arena, s.entries = s.arena[:0], s.entries[:0]
+	return nil
+}
+
+func (s *sorter) writeRun(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var hdr [runHeader]byte
+	for i := range s.entries {
+		e := &s.entries[i]
+		encodeRunHeader(&hdr, e)
+		bw.Write(hdr[:])
+		bw.Write(s.arena[e.off : e.off+e.n])
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+const runHeader = hashing.LookupKeySize + 8 + 8 + 1 + 4
+
+func encodeRunHeader(h *[runHeader]byte, e *sortEntry) {
+	copy(h[:], e.key[:])
+	p := h[hashing.LookupKeySize:]
+	binary.LittleEndian.PutUint64(p, uint64(e.row))
+	binary.LittleEndian.PutUint64(p[8:], uint64(e.line))
+	p[16] = e.op
+	binary.LittleEndian.PutUint32(p[17:], e.n)
+}
+
+// close removes the run files.
+func (s *sorter) close() {
+	for _, r := range s.runs {
+		os.Remove(r)
+	}
+	if len(s.runs) > 0 {
+		os.Remove(s.dir)
+	}
+}
+
+// item is one merged entry; rec is valid until the next call to next.
+type item struct {
+	key  keyBytes
+	row  int64
+	line int64
+	op   byte
+	rec  []byte
+}
+
+// source is one sorted stream of items: a run file or the last arena.
+type source interface {
+	next(it *item) (bool, error)
+}
+
+type runSource struct {
+	f  *os.File
+	br *bufio.Reader
+}
+
+func (r *runSource) next(it *item) (bool, error) {
+	var h [runHeader]byte
+	if _, err := io.ReadFull(r.br, h[:]); err != nil {
+		if err == io.EOF {
+			return false, nil
+		}
+		return false, fmt.Errorf("sort: read run: %w", err)
+	}
+	copy(it.key[:], h[:])
+	p := h[hashing.LookupKeySize:]
+	it.row = int64(binary.LittleEndian.Uint64(p))
+	it.line = int64(binary.LittleEndian.Uint64(p[8:]))
+	it.op = p[16]
+	n := int(binary.LittleEndian.Uint32(p[17:]))
+	it.rec = slices.Grow(it.rec[:0], n)[:n]
+	if _, err := io.ReadFull(r.br, it.rec); err != nil {
+		return false, fmt.Errorf("sort: read run: %w", err)
+	}
+	return true, nil
+}
+
+type memSource struct {
+	s *sorter
+	i int
+}
+
+func (m *memSource) next(it *item) (bool, error) {
+	if m.i >= len(m.s.entries) {
+		return false, nil
+	}
+	e := &m.s.entries[m.i]
+	m.i++
+	*it = item{key: e.key, row: e.row, line: e.line, op: e.op, rec: m.s.arena[e.off : e.off+e.n]}
+	return true, nil
+}
+
+// merger yields all items of all sources in (key, row) order.
+type merger struct {
+	heads   []*head
+	files   []*os.File
+	back    item // an item handed back by unread
+	hasBack bool
+}
+
+// unread hands it back: the next call to next returns it again.
+func (m *merger) unread(it *item) {
+	m.back.key, m.back.row, m.back.line, m.back.op = it.key, it.row, it.line, it.op
+	m.back.rec = append(m.back.rec[:0], it.rec...)
+	m.hasBack = true
+}
+
+type head struct {
+	src source
+	it  item
+}
+
+type headHeap []*head
+
+func (h headHeap) Len() int { return len(h) }
+func (h headHeap) Less(i, j int) bool {
+	a, b := &h[i].it, &h[j].it
+	if c := bytes.Compare(a.key[:], b.key[:]); c != 0 {
+		return c < 0
+	}
+	return a.row < b.row
+}
+func (h headHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *headHeap) Push(x any)   { *h = append(*h, x.(*head)) }
+func (h *headHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// merge sorts what is left in memory and starts merging it with the runs.
+func (s *sorter) merge() (*merger, error) {
+	s.sortMemory()
+	m := &merger{}
+	srcs := []source{&memSource{s: s}}
+	for _, path := range s.runs {
+		f, err := os.Open(path)
+		if err != nil {
+			m.close()
+			return nil, fmt.Errorf("sort: %w", err)
+		}
+		m.files = append(m.files, f)
+		srcs = append(srcs, &runSource{f: f, br: bufio.NewReaderSize(f, 256<<10)})
+	}
+	h := headHeap{}
+	for _, src := range srcs {
+		hd := &head{src: src}
+		ok, err := src.next(&hd.it)
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		if ok {
+			h = append(h, hd)
+		}
+	}
+	heap.Init(&h)
+	m.heads = h
+	return m, nil
+}
+
+// next copies the smallest item into it. The previous item's rec may be
+// overwritten.
+func (m *merger) next(it *item) (bool, error) {
+	if m.hasBack {
+		m.hasBack = false
+		it.key, it.row, it.line, it.op = m.back.key, m.back.row, m.back.line, m.back.op
+		it.rec = append(it.rec[:0], m.back.rec...)
+		return true, nil
+	}
+	h := (*headHeap)(&m.heads)
+	if h.Len() == 0 {
+		return false, nil
+	}
+	top := (*h)[0]
+	it.key, it.row, it.line, it.op = top.it.key, top.it.row, top.it.line, top.it.op
+	it.rec = append(it.rec[:0], top.it.rec...)
+	ok, err := top.src.next(&top.it)
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		heap.Fix(h, 0)
+	} else {
+		heap.Pop(h)
+	}
+	return true, nil
+}
+
+func (m *merger) close() {
+	for _, f := range m.files {
+		f.Close()
+	}
+}

@@ -1,0 +1,207 @@
+package keys_test
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kycmatch/kycmatch/keys"
+)
+
+// openFixed opens a hand-written keyring whose only secret is fixedSecret.
+func openFixed(t *testing.T) *keys.Keyring {
+	t.Helper()
+	id := keyID(t, fixedSecret)
+	path := filepath.Join(t.TempDir(), "keyring.json")
+	writeFile(t, path, []byte(keyringJSON(id, keyJSON(1, id, fixedSecret))), 0o600)
+	return MustOpen(t, path, plainOptions())
+}
+
+// TestDerivation_Vectors recomputes every documented derivation from the
+// secret, so another implementation can be checked against the package
+// comment, and pins the results as golden values so a changed label
+// cannot go unnoticed.
+func TestDerivation_Vectors(t *testing.T) {
+	k := openFixed(t).Active()
+
+	if want := keyID(t, fixedSecret); k.ID() != want {
+		t.Errorf("ID() = %s, want HKDF(secret, %q)[:8] = %s", k.ID(), "kycmatch/v1/key-id", want)
+	}
+	if want := "6ac77a5e801bc7fc"; k.ID() != want {
+		t.Errorf("ID() = %s, want golden %s", k.ID(), want)
+	}
+
+	wantMAC := hmac.New(sha256.New, hkdfKey(t, fixedSecret, "kycmatch/v1/mac/email", 32))
+	wantMAC.Write([]byte("a@example.com"))
+	if got := mac(k, "email", "a@example.com"); !bytes.Equal(got, wantMAC.Sum(nil)) {
+		t.Errorf("NewMAC(email) = %x, want HMAC keyed with HKDF(secret, kycmatch/v1/mac/email) = %x", got, wantMAC.Sum(nil))
+	}
+	if got, want := hex.EncodeToString(mac(k, "email", "a@example.com")), "8e18635fbb2ada6ed6ceb37fe3e687f7f9e07bc4c63ffcc10ffdc3ead9fb9c02"; got != want {
+		t.Errorf("NewMAC(email) = %s, want golden %s", got, want)
+	}
+
+	blockKey := hkdfKey(t, fixedSecret, "kycmatch/v1/block/dob", 32)
+	want, _ := aes.NewCipher(blockKey)
+	in := []byte("0123456789abcdef")
+	gotOut, wantOut := make([]byte, 16), make([]byte, 16)
+	k.NewBlock("dob").Encrypt(gotOut, in)
+	want.Encrypt(wantOut, in)
+	if !bytes.Equal(gotOut, wantOut) {
+		t.Errorf("NewBlock(dob) encrypts to %x, want AES-256 keyed with HKDF(secret, kycmatch/v1/block/dob) = %x", gotOut, wantOut)
+	}
+
+	if got, want := k.StorageKey("badger"), hkdfKey(t, fixedSecret, "kycmatch/v1/storage/badger", 32); !bytes.Equal(got, want) {
+		t.Errorf("StorageKey(badger) = %x, want %x", got, want)
+	}
+}
+
+func TestDerivation_Independence(t *testing.T) {
+	kr, path := MustCreate(t, plainOptions())
+	k := kr.Active()
+	reopened := MustOpen(t, path, plainOptions()).Active()
+	other, _ := MustCreate(t, plainOptions())
+	otherKey := other.Active()
+
+	block := func(k *keys.Key, label string) string {
+		out := make([]byte, aes.BlockSize)
+		k.NewBlock(label).Encrypt(out, []byte("0123456789abcdef"))
+		return hex.EncodeToString(out)
+	}
+	macHex := func(k *keys.Key, label string) string { return hex.EncodeToString(mac(k, label, "0123456789abcdef")) }
+	storage := func(k *keys.Key, label string) string { return hex.EncodeToString(k.StorageKey(label)) }
+
+	for _, d := range []struct {
+		name   string
+		derive func(*keys.Key, string) string
+	}{
+		{"NewMAC", macHex},
+		{"NewBlock", block},
+		{"StorageKey", storage},
+	} {
+		t.Run(d.name, func(t *testing.T) {
+			base := d.derive(k, "email")
+			if d.derive(k, "email") != base || d.derive(reopened, "email") != base {
+				t.Error("same key and label gave different output (or different after Open)")
+			}
+			if d.derive(k, "phone") == base {
+				t.Error("different labels gave the same output")
+			}
+			if d.derive(k, "emai") == base || d.derive(k, "email/") == base {
+				t.Error("labels that differ by a character gave the same output")
+			}
+			if d.derive(otherKey, "email") == base {
+				t.Error("different keyrings gave the same output")
+			}
+		})
+	}
+
+	// Purposes are separated too: the MAC key for a label is not the
+	// storage key for it.
+	macKey := hmac.New(sha256.New, k.StorageKey("email"))
+	macKey.Write([]byte("0123456789abcdef"))
+	if hex.EncodeToString(macKey.Sum(nil)) == macHex(k, "email") {
+		t.Error("NewMAC(label) is keyed with StorageKey(label)")
+	}
+	if n := len(k.StorageKey("x")); n != 32 {
+		t.Errorf("len(StorageKey) = %d, want 32", n)
+	}
+}
+
+func TestNewMAC_IndependentInstances(t *testing.T) {
+	k := openFixed(t).Active()
+	a, b := k.NewMAC("l"), k.NewMAC("l")
+	a.Write([]byte("extra"))
+	b.Write([]byte("m"))
+	if !bytes.Equal(b.Sum(nil), mac(k, "l", "m")) {
+		t.Error("writing to one MAC affected another")
+	}
+	a.Reset()
+	a.Write([]byte("m"))
+	if !bytes.Equal(a.Sum(nil), mac(k, "l", "m")) {
+		t.Error("Reset does not restore the keyed initial state")
+	}
+}
+
+func TestEmptyLabelPanics(t *testing.T) {
+	k := openFixed(t).Active()
+	for name, f := range map[string]func(){
+		"NewMAC":     func() { k.NewMAC("") },
+		"NewBlock":   func() { k.NewBlock("") },
+		"StorageKey": func() { k.StorageKey("") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatal("no panic on an empty label")
+				}
+				if s := fmt.Sprint(r); strings.Contains(s, hex.EncodeToString(fixedSecret)) {
+					t.Errorf("panic value leaks the secret: %s", s)
+				}
+			}()
+			f()
+		})
+	}
+}
+
+// TestFormatting_NoSecret prints keys and keyrings every way a caller or a
+// logger might, and looks for the secret in every encoding.
+func TestFormatting_NoSecret(t *testing.T) {
+	kr, path := MustCreate(t, plainOptions())
+	if _, err := kr.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	secrets := fileSecrets(t, path)
+	if len(secrets) != 2 {
+		t.Fatalf("file holds %d secrets, want 2", len(secrets))
+	}
+	var forbidden []string
+	for _, s := range secrets {
+		forbidden = append(forbidden,
+			base64.StdEncoding.EncodeToString(s), base64.RawURLEncoding.EncodeToString(s),
+			hex.EncodeToString(s), strings.ToUpper(hex.EncodeToString(s)),
+			string(s), fmt.Sprint(s), fmt.Sprintf("%v", [32]byte(s)), fmt.Sprintf("%#v", s))
+	}
+
+	k := kr.Active()
+	values := map[string]any{"*Key": k, "Key": *k, "*Keyring": kr, "[]*Key": []*keys.Key{k}, "Versions": kr.Versions()}
+	var out strings.Builder
+	for name, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%08b"} {
+			fmt.Fprintf(&out, "%s %s: "+verb+"\n", name, verb, v)
+		}
+	}
+	slog.New(slog.NewTextHandler(&out, nil)).Info("keys", "key", k, "keyValue", *k, "keyring", kr)
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("keys", "key", k, "keyValue", *k, "keyring", kr)
+
+	for _, f := range forbidden {
+		if strings.Contains(out.String(), f) {
+			t.Fatalf("formatted output contains the secret (%.12s...):\n%s", f, out.String())
+		}
+	}
+	if want := "key " + k.ID(); !strings.Contains(out.String(), "*Key %#v: "+want+"\n") {
+		t.Errorf("%%#v of *Key is not %q:\n%s", want, out.String())
+	}
+}
+
+func BenchmarkMACReuse(b *testing.B) {
+	_, path := MustCreate(b, plainOptions())
+	mac := MustOpen(b, path, plainOptions()).Active().NewMAC("bench")
+	msg := bytes.Repeat([]byte{'x'}, 32)
+	sum := make([]byte, 0, sha256.Size)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		mac.Reset()
+		mac.Write(msg)
+		sum = mac.Sum(sum[:0])
+	}
+}

@@ -1,0 +1,167 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// meta is GENERATION.json, written beside the Badger files in the clear:
+// opening an encrypted generation needs its key id before any Badger file
+// can be read, and none of it is personal data.
+type meta struct {
+	ID        string    `json:"id"`
+	KeyID     string    `json:"key_id"`
+	Profile   string    `json:"profile"`
+	Created   time.Time `json:"created"`
+	Lines     int64     `json:"lines"`
+	Format    int       `json:"record_format"`
+	Encrypted bool      `json:"encrypted"`
+}
+
+func (m *meta) info() engine.GenerationInfo {
+	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format}
+}
+
+func readMeta(dir string) (*meta, error) {
+	b, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if err != nil {
+		return nil, err
+	}
+	var m meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", metaFile, err)
+	}
+	return &m, nil
+}
+
+// Generation is an open, read-only generation.
+type Generation struct {
+	db   *badger.DB
+	meta meta
+}
+
+var (
+	_ engine.Generation = (*Generation)(nil)
+	_ engine.Scanner    = (*Generation)(nil)
+)
+
+// OpenGeneration opens a committed generation read-only. Several processes
+// may hold one open at once, beside a running ingest.
+func (s *Store) OpenGeneration(id string) (*Generation, error) {
+	dir := s.genDir(id)
+	m, err := readMeta(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open generation %s: %w", id, err)
+	}
+	opts := s.badgerOptions(dir).WithReadOnly(true)
+	if m.Encrypted {
+		if opts, err = s.withEncryption(opts, m.KeyID); err != nil {
+			return nil, fmt.Errorf("open generation %s: %w", id, err)
+		}
+		opts = opts.WithBlockCacheSize(int64(orDefault(s.opt.BlockCacheMB, 64)) << 20).
+			WithIndexCacheSize(int64(orDefault(s.opt.IndexCacheMB, 32)) << 20)
+	}
+	db, err := badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open generation %s: %w", id, err)
+	}
+	return &Generation{db: db, meta: *m}, nil
+}
+
+func orDefault(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+func (s *Store) withEncryption(opts badger.Options, keyID string) (badger.Options, error) {
+	if s.opt.StorageKey == nil {
+		return opts, errors.New("generation is encrypted and no keyring was given")
+	}
+	k, err := s.opt.StorageKey(keyID)
+	if err != nil {
+		return opts, err
+	}
+	return opts.WithEncryptionKey(k).WithEncryptionKeyRotationDuration(100 * 365 * 24 * time.Hour), nil
+}
+
+// badgerOptions are shared by readers and writers. Records are keyed
+// random bytes, so compression would only cost time.
+func (s *Store) badgerOptions(dir string) badger.Options {
+	return badger.DefaultOptions(dir).
+		WithLogger(badgerLogger{s.opt.Logger}).
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false).
+		WithNumCompactors(0).
+		WithBaseTableSize(1 << 20). // × 2^5 at the level StreamWriter fills: 32 MiB tables
+		WithNumVersionsToKeep(1)
+}
+
+// Info describes the generation.
+func (g *Generation) Info() engine.GenerationInfo { return g.meta.info() }
+
+// Get appends the record under key to dst.
+func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
+	err := g.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			dst = append(dst, v...)
+			return nil
+		})
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return dst, engine.ErrNotFound
+	}
+	if err != nil {
+		return dst, fmt.Errorf("generation %s: get: %w", g.meta.ID, err)
+	}
+	return dst, nil
+}
+
+// Scan calls fn for every line in key order.
+func (g *Generation) Scan(ctx context.Context, fn func(key, rec []byte) error) error {
+	return g.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.DefaultIteratorOptions)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			item := it.Item()
+			err := item.Value(func(v []byte) error { return fn(item.Key(), v) })
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Close closes the generation.
+func (g *Generation) Close() error { return g.db.Close() }
+
+// badgerLogger passes Badger's warnings and errors on; its info lines
+// (tables opened, levels) would drown the server's own log.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Warningf(f string, a ...any) { b.l.Warn("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Infof(f string, a ...any)    { b.l.Debug("badger: " + fmt.Sprintf(f, a...)) }
+func (b badgerLogger) Debugf(f string, a ...any)   { b.l.Debug("badger: " + fmt.Sprintf(f, a...)) }

@@ -1,0 +1,182 @@
+// Package store keeps kycmatch generations on local disk, one Badger
+// database per generation, behind the engine's Store interface. It is the
+// only package that imports Badger.
+//
+// Layout of a data directory:
+//
+//	CURRENT            id of the current generation, replaced atomically
+//	ingest.lock        held (flock) by the one process building a generation
+//	gen-<id>/          a committed generation: Badger files + GENERATION.json
+//	tmp-<id>/          a generation being built; left over only by a crash
+//
+// A generation is built in tmp-<id>, synced, renamed to gen-<id>, and only
+// then named in CURRENT; a crash at any point leaves CURRENT naming the
+// previous, complete generation. The next writer removes tmp-* leftovers and
+// old generations that no reader holds (Badger flocks every open
+// generation directory, shared for readers).
+//
+// The store never sees a raw value: keys are lookup digests and values are
+// engine records. Generations are encrypted at rest with Badger's AES
+// encryption under a key derived from the keyring, a second layer beneath
+// the keyed digests.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+const (
+	currentFile = "CURRENT"
+	lockFile    = "ingest.lock"
+	metaFile    = "GENERATION.json"
+	genPrefix   = "gen-"
+	tmpPrefix   = "tmp-"
+)
+
+// StorageKeys returns the encryption-at-rest key of a key version.
+type StorageKeys func(keyID string) ([]byte, error)
+
+// Options configure a Store.
+type Options struct {
+	// StorageKey gives the at-rest encryption key for a key version. Needed
+	// to open or build encrypted generations.
+	StorageKey StorageKeys
+	// Plaintext builds new generations without Badger's encryption at rest.
+	// Digests and tokens stay keyed either way; this only drops the second
+	// layer (and lets tests scan the files for raw values).
+	Plaintext bool
+	// Keep is how many committed generations a commit leaves on disk, the
+	// new current one included (minimum and default 2: the previous one
+	// stays for servers that have not switched yet).
+	Keep int
+	// BlockCacheMB and IndexCacheMB size Badger's caches for readers of
+	// encrypted generations (defaults 64 and 32).
+	BlockCacheMB, IndexCacheMB int
+	Logger                     *slog.Logger
+}
+
+// Store is a data directory of generations.
+type Store struct {
+	dir string
+	opt Options
+}
+
+var _ engine.Store = (*Store)(nil)
+
+// Open returns the store in dir, creating the directory if needed.
+func Open(dir string, opt Options) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("no data directory given")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if opt.Keep < 2 {
+		opt.Keep = 2
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Store{dir: dir, opt: opt}, nil
+}
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// CurrentID reads CURRENT.
+func (s *Store) CurrentID(ctx context.Context) (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", engine.ErrNoGeneration
+	}
+	if err != nil {
+		return "", fmt.Errorf("read current generation: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if _, err := parseID(id); err != nil {
+		return "", fmt.Errorf("read current generation: %w", err)
+	}
+	return id, nil
+}
+
+// Current opens the current generation read-only.
+func (s *Store) Current(ctx context.Context) (engine.Generation, error) {
+	id, err := s.CurrentID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.OpenGeneration(id)
+}
+
+func formatID(n uint64) string { return fmt.Sprintf("%08d", n) }
+
+func parseID(id string) (uint64, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || len(id) != 8 {
+		return 0, fmt.Errorf("malformed generation id %q", id)
+	}
+	return n, nil
+}
+
+func (s *Store) genDir(id string) string { return filepath.Join(s.dir, genPrefix+id) }
+
+// generations lists committed generation ids in increasing order.
+func (s *Store) generations() ([]uint64, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list generations: %w", err)
+	}
+	var ids []uint64
+	for _, e := range entries {
+		if n, ok := strings.CutPrefix(e.Name(), genPrefix); ok && e.IsDir() {
+			if id, err := parseID(n); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// syncDir makes renames and creations in dir durable.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// writeFileAtomic writes data to path through a synced temporary file and
+// a rename, so readers see the old content or the new, never a mix.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
