@@ -172,7 +172,7 @@ func (e *Encoder) appendAttr(dst []byte, a Attribute, salt *hashing.Salt) []byte
 	}
 	for i := 0; i < n; i++ {
 		e.runes = appendRunes(e.runes[:0], e.vars[a][i])
-		dst = e.h.Scheme().AppendTokens(dst, int(a), salt, i, e.runes)
+		dst = e.h.AppendTokens(dst, int(a), salt, i, e.runes)
 	}
 	return dst
 }

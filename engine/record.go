@@ -24,8 +24,8 @@ import (
 const RecordFormat = 1
 
 const (
-	recHeader   = 2 + hashing.SaltSize + 4
-	maxVariants = 2
+	recHeader    = 2 + hashing.SaltSize + 4
+	maxVariants  = 2
 	flagEligible = 1
 )
 
@@ -40,9 +40,9 @@ type recordView struct {
 }
 
 type attrView struct {
-	n       int                   // variants
-	digests []byte                // n × DigestSize
-	tokens  [maxVariants][]byte   // token sections, scored attributes only
+	n       int                 // variants
+	digests []byte              // n × DigestSize
+	tokens  [maxVariants][]byte // token sections, scored attributes only
 }
 
 // parseRecord indexes rec into v. rec must outlive v.

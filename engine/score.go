@@ -14,7 +14,7 @@ func (m *Matcher) score(st *matchState, v *recordView, a Attribute) int8 {
 	av := &v.attrs[a]
 	best := int8(NoScore)
 	for i := 0; i < av.n; i++ {
-		seq, err := m.scheme.OpenTokens(int(a), &v.salt, i, av.tokens[i])
+		seq, err := st.h.OpenTokens(int(a), &v.salt, i, av.tokens[i])
 		if err != nil {
 			// A section this key cannot read gives no score rather than a
 			// wrong one; the contract lets scores be absent.

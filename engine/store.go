@@ -40,20 +40,47 @@ type Generation interface {
 	Close() error
 }
 
-// Scanner is an optional capability of a Generation: every line in
-// increasing key order, for building the next generation from this one.
-// key and rec are only valid during fn.
+// Scanner is an optional capability of a Generation: the lines with
+// lo <= key < hi (nil bounds are open) in increasing key order, for
+// building the next generation from this one. key and rec are only valid
+// during fn.
 type Scanner interface {
-	Scan(ctx context.Context, fn func(key, rec []byte) error) error
+	Scan(ctx context.Context, lo, hi []byte, fn func(key, rec []byte) error) error
 }
 
-// GenerationWriter fills a new generation.
+// GenerationWriter fills a new generation. Keys are digests, uniformly
+// spread, so the key space splits into Streams() ranges by first byte
+// (see StreamOf), which can be filled concurrently.
 type GenerationWriter interface {
-	// Put adds one line. Keys must arrive in strictly increasing order.
-	Put(key, rec []byte) error
+	// Streams returns how many key ranges can be filled concurrently.
+	Streams() int
+	// Put adds one line to a stream. Within a stream keys must increase
+	// strictly and belong to the stream's range. Safe for concurrent use
+	// with distinct streams.
+	Put(stream int, key, rec []byte) error
 	// Commit makes the generation durable and current, and returns its info.
 	Commit(ctx context.Context, lines int64) (GenerationInfo, error)
 	// Abort discards the generation; the current one stays. After Commit it
 	// does nothing.
 	Abort() error
+}
+
+// StreamOf returns the stream, of n, whose key range holds key.
+func StreamOf(key []byte, n int) int {
+	if len(key) == 0 {
+		return 0
+	}
+	return int(key[0]) * n / 256
+}
+
+// StreamBounds returns the key range [lo, hi) of stream s of n; nil is
+// open.
+func StreamBounds(s, n int) (lo, hi []byte) {
+	if s > 0 {
+		lo = []byte{byte((s*256 + n - 1) / n)}
+	}
+	if s < n-1 {
+		hi = []byte{byte(((s+1)*256 + n - 1) / n)}
+	}
+	return lo, hi
 }

@@ -2,11 +2,13 @@ package hashing
 
 import (
 	"crypto/cipher"
+	crand "crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
+	"math/rand/v2"
 
 	"github.com/kycmatch/kycmatch/keys"
 )
@@ -126,11 +128,15 @@ type Hasher struct {
 	sum    [32]byte
 	hdr    [2 + SaltSize + 4]byte
 	buf    []byte
+	blk    [32]byte // PRF input and output
+	pad    *rand.ChaCha8
 }
 
 // NewHasher returns a Hasher for one goroutine.
 func (s *Scheme) NewHasher() *Hasher {
-	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields))}
+	var seed [32]byte
+	crand.Read(seed[:])
+	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed)}
 	for i, f := range s.fields {
 		h.macs[i] = s.key.NewMAC(labelDigest + f)
 	}

@@ -40,26 +40,26 @@ func TestText(t *testing.T) {
 		{in: "Straße", want: "strasse"},
 		{in: "STRASSE", want: "strasse"},
 		{in: "ẞ", want: "ss"},
-		{in: "İSTANBUL", want: "istanbul"},       // Turkish dotted capital I: fold gives i + dot above, dot dropped
-		{in: "ıṡık", want: "ısık"},               // dotless i is its own letter
-		{in: "ΟΔΥΣΣΕΥΣ", want: "οδυσσευσ"},       // final sigma folds with the others
-		{in: "Οδυσσεύς", want: "οδυσσευσ"},       // accent dropped, ς → σ
+		{in: "İSTANBUL", want: "istanbul"},               // Turkish dotted capital I: fold gives i + dot above, dot dropped
+		{in: "ıṡık", want: "ısık"},                       // dotless i is its own letter
+		{in: "ΟΔΥΣΣΕΥΣ", want: "οδυσσευσ"},               // final sigma folds with the others
+		{in: "Οδυσσεύς", want: "οδυσσευσ"},               // accent dropped, ς → σ
 		{in: "Ёлка Йошкар-Ола", want: "елка иошкар ола"}, // Cyrillic diacritics dropped too
 		{in: "O'Brien", want: "o brien"},
 		{in: "D’Angelo", want: "d angelo"},
 		{in: "Anne-Marie  Saint-Exupéry", want: "anne marie saint exupery"},
 		{in: "Ｆｅｄｅｒｉｃａ", want: "federica"}, // full-width Latin
-		{in: "ｶﾞｸ", want: "ガク"},                  // half-width katakana composes, voicing kept
+		{in: "ｶﾞｸ", want: "ガク"},            // half-width katakana composes, voicing kept
 		{in: "ガ", want: "ガ"},
-		{in: "か\u3099", want: "が"}, // decomposed hiragana voicing mark composes, kept
-		{in: "山田　太郎", want: "山田 太郎"},      // ideographic space
+		{in: "か\u3099", want: "が"},   // decomposed hiragana voicing mark composes, kept
+		{in: "山田　太郎", want: "山田 太郎"}, // ideographic space
 		{in: "Calle Mayor, 12 – 3º B", want: "calle mayor 12 3o b"},
 		{in: "Ⅻ", want: "xii"},
 		{in: "ǅemal", want: "dzemal"},
 		{in: "Ørsted Łódź", want: "ørsted łodz"},
 		{in: "ﬁnn", want: "finn"},
 		{in: "\u0301abc", want: "abc"}, // a mark with no base is not kept
-		{in: "नमस्ते", want: "नमस्ते"},     // Devanagari keeps its marks
+		{in: "नमस्ते", want: "नमस्ते"}, // Devanagari keeps its marks
 		{in: "a\tb\nc", want: "a b c"},
 		{in: " - ' . ", err: hashing.ErrEmpty},
 		{in: "", err: hashing.ErrEmpty},
@@ -109,7 +109,7 @@ func TestCompact(t *testing.T) {
 		{in: "sw1a 1aa", want: "SW1A1AA"},
 		{in: "100-0001", want: "1000001"},
 		{in: "１００−０００１", want: "1000001"}, // full-width digits, U+2212 minus
-		{in: "100‐0001", want: "1000001"},   // U+2010 hyphen
+		{in: "100‐0001", want: "1000001"}, // U+2010 hyphen
 		{in: "66666666q", want: "66666666Q"},
 		{in: "12.345.678-Z", want: "12345678Z"},
 		{in: "12/14", want: "1214"},
@@ -188,9 +188,9 @@ func TestParsePhone(t *testing.T) {
 		{"06 12 34 56 78", "fr", "+33612345678", true},
 		{"+39 06 1234 5678", "", "+390612345678", true},
 		{"(0)612345678", "NL", "+31612345678", true},
-		{"612345678", "", "", false},          // national form without a region
-		{"+34 6123", "", "", false},            // too short for Spain
-		{"+999 123456789", "", "", false},      // no such calling code
+		{"612345678", "", "", false},      // national form without a region
+		{"+34 6123", "", "", false},       // too short for Spain
+		{"+999 123456789", "", "", false}, // no such calling code
 		{"call me", "ES", "", false},
 		{"", "ES", "", false},
 		{"+34 612 345 678 ext 9", "", "", false},

@@ -106,7 +106,9 @@ func foldCherokee(s string) string {
 	}, s)
 }
 
-func isCherokeeSmall(r rune) bool { return (r >= 0xAB70 && r <= 0xABBF) || (r >= 0x13F8 && r <= 0x13FD) }
+func isCherokeeSmall(r rune) bool {
+	return (r >= 0xAB70 && r <= 0xABBF) || (r >= 0x13F8 && r <= 0x13FD)
+}
 
 // dropLGCMarks removes the nonspacing marks that follow a Latin, Greek or
 // Cyrillic letter in an NFD string. Marks on other scripts carry meaning (a

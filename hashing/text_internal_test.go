@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // TestTextTableMatchesChain holds the table fast path to the full chain on
@@ -38,5 +41,26 @@ func TestTextTableCoversCommonScripts(t *testing.T) {
 	}
 	if textTableOK[0x0301] || !unicode.Is(unicode.Mn, 0x0301) {
 		t.Error("combining acute must not be in the table")
+	}
+}
+
+// TestKanaFastPathMatchesNFKC holds the full-width fast path to the NFKC
+// path on every rune it accepts.
+func TestKanaFastPathMatchesNFKC(t *testing.T) {
+	for r := rune(0x3000); r < 0x3100; r++ {
+		s := string([]rune{'カ', r, 'ア'})
+		fast, ok := appendKanaFast(nil, s)
+		if !ok {
+			continue
+		}
+		var slow []byte
+		for _, c := range norm.NFKC.String(s) {
+			if !unicode.IsSpace(c) {
+				slow = utf8.AppendRune(slow, hiraganaToKatakana(c))
+			}
+		}
+		if string(fast) != string(slow) {
+			t.Errorf("%U: fast %q, NFKC %q", r, fast, slow)
+		}
 	}
 }

@@ -17,51 +17,61 @@ import (
 // (2^64 blocks per key), far above what one key ever sees.
 //
 // Block: salt[:12] ‖ uint32(variant<<31 | position<<21 | rune). Runes fit in
-// 21 bits, positions in 10 (MaxRunes < 1024); rune values above 0x10FFFF
-// name the length mask and padding, so they can never equal a real token.
+// 21 bits, positions in 10 (MaxRunes < 1024); the rune value 0x1FFFFF, above
+// any real rune, names the length mask, so it can never equal a token.
+//
+// The serving process never reconstructs a stored value: it can only test
+// the submitted runes against it. (Encrypting the values would be as
+// reversible with the keyring, but would put every stored value in the
+// server's memory on every scored request.)
 //
 // Tokens keep 8 of the 16 bytes: a false eq needs a 2^-64 coincidence, and a
 // request asks a few hundred, so scores stay exact while the store halves.
 //
 // Section layout: [padded/8 (1 byte)] [length XOR mask (2 bytes)] [padded × 8
-// bytes]. Lengths are padded to multiples of tokenBucket with tokens of a
-// rune that does not exist, and the true length is masked with the PRF, so
-// the store shows a value's length only to within eight runes.
+// bytes]. Lengths are padded to multiples of tokenBucket with random
+// tokens, and the true length is masked with the PRF, so the store shows a
+// value's length only to within eight runes.
 
 const (
 	tokenBucket  = 8
 	runeLenMask  = 0x1FFFFF // block "rune" of the length mask
-	runePadding  = 0x1FFFFE // block "rune" of padding tokens
 	maxPosition  = 1<<10 - 1
 	tokenNonce   = 12
 	tokenHdrSize = 3
 )
 
-func tokenBlockInput(in *[16]byte, salt *Salt, variant, pos int, r uint32) {
+func tokenBlockInput(in []byte, salt *Salt, variant, pos int, r uint32) {
 	copy(in[:tokenNonce], salt[:tokenNonce])
-	binary.BigEndian.PutUint32(in[tokenNonce:], uint32(variant&1)<<31|uint32(pos&maxPosition)<<21|r)
+	binary.BigEndian.PutUint32(in[tokenNonce:16], uint32(variant&1)<<31|uint32(pos&maxPosition)<<21|r)
+}
+
+// prf computes the token block of (salt, variant, pos, r) under a field's
+// key into h.blk[16:]. The scratch lives in the Hasher because a block
+// cipher is called through an interface, which would move stack buffers to
+// the heap on every call.
+func (h *Hasher) prf(field int, salt *Salt, variant, pos int, r uint32) []byte {
+	tokenBlockInput(h.blk[:16], salt, variant, pos, r)
+	h.s.blocks[field].Encrypt(h.blk[16:], h.blk[:16])
+	return h.blk[16:]
 }
 
 // AppendTokens appends the token section of a normalised value.
-func (s *Scheme) AppendTokens(dst []byte, field int, salt *Salt, variant int, value []rune) []byte {
+func (h *Hasher) AppendTokens(dst []byte, field int, salt *Salt, variant int, value []rune) []byte {
 	if len(value) > MaxRunes {
 		panic("hashing: value longer than MaxRunes reached AppendTokens")
 	}
 	padded := (len(value) + tokenBucket - 1) / tokenBucket * tokenBucket
-	blk := s.blocks[field]
-	var in, out [16]byte
-	tokenBlockInput(&in, salt, variant, maxPosition, runeLenMask)
-	blk.Encrypt(out[:], in[:])
+	mask := h.prf(field, salt, variant, maxPosition, runeLenMask)
 	dst = append(dst, byte(padded/tokenBucket))
-	dst = binary.BigEndian.AppendUint16(dst, uint16(len(value))^binary.BigEndian.Uint16(out[:2]))
-	for i := 0; i < padded; i++ {
-		r := uint32(runePadding)
-		if i < len(value) {
-			r = uint32(value[i])
-		}
-		tokenBlockInput(&in, salt, variant, i, r)
-		blk.Encrypt(out[:], in[:])
-		dst = append(dst, out[:TokenSize]...)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(value))^binary.BigEndian.Uint16(mask[:2]))
+	for i, r := range value {
+		dst = append(dst, h.prf(field, salt, variant, i, uint32(r))[:TokenSize]...)
+	}
+	// Padding tokens only need to look like tokens: random bytes from a
+	// fast CSPRNG cost a fraction of a PRF call each.
+	for i := len(value); i < padded; i++ {
+		dst = binary.LittleEndian.AppendUint64(dst, h.pad.Uint64())
 	}
 	return dst
 }
@@ -80,7 +90,7 @@ func TokenSectionSize(b []byte) (int, error) {
 
 // TokenSeq answers eq(i, c) for one stored value.
 type TokenSeq struct {
-	s       *Scheme
+	h       *Hasher
 	field   int
 	salt    *Salt
 	variant int
@@ -89,21 +99,20 @@ type TokenSeq struct {
 }
 
 // OpenTokens reads a token section (as sized by TokenSectionSize). The
-// section is not copied: it must outlive the TokenSeq.
-func (s *Scheme) OpenTokens(field int, salt *Salt, variant int, sec []byte) (TokenSeq, error) {
+// section is not copied: it must outlive the TokenSeq, which also uses the
+// Hasher's scratch space and so belongs to the Hasher's goroutine.
+func (h *Hasher) OpenTokens(field int, salt *Salt, variant int, sec []byte) (TokenSeq, error) {
 	size, err := TokenSectionSize(sec)
 	if err != nil || size != len(sec) {
 		return TokenSeq{}, ErrTokens
 	}
-	var in, out [16]byte
-	tokenBlockInput(&in, salt, variant, maxPosition, runeLenMask)
-	s.blocks[field].Encrypt(out[:], in[:])
-	n := int(binary.BigEndian.Uint16(sec[1:3]) ^ binary.BigEndian.Uint16(out[:2]))
+	mask := h.prf(field, salt, variant, maxPosition, runeLenMask)
+	n := int(binary.BigEndian.Uint16(sec[1:3]) ^ binary.BigEndian.Uint16(mask[:2]))
 	padded := int(sec[0]) * tokenBucket
 	if n > padded || n == 0 || padded-n >= tokenBucket {
 		return TokenSeq{}, fmt.Errorf("%w: length does not fit its bucket (wrong key?)", ErrTokens)
 	}
-	return TokenSeq{s: s, field: field, salt: salt, variant: variant, n: n, toks: sec[tokenHdrSize:]}, nil
+	return TokenSeq{h: h, field: field, salt: salt, variant: variant, n: n, toks: sec[tokenHdrSize:]}, nil
 }
 
 // Len returns the number of runes of the stored value.
@@ -114,9 +123,7 @@ func (t *TokenSeq) Eq(pos int, r rune) bool {
 	if pos < 0 || pos >= t.n || r < 0 || r > 0x10FFFF {
 		return false
 	}
-	var in, out [16]byte
-	tokenBlockInput(&in, t.salt, t.variant, pos, uint32(r))
-	t.s.blocks[t.field].Encrypt(out[:], in[:])
+	tok := t.h.prf(t.field, t.salt, t.variant, pos, uint32(r))
 	stored := t.toks[pos*TokenSize : (pos+1)*TokenSize]
-	return subtle.ConstantTimeCompare(out[:TokenSize], stored) == 1
+	return subtle.ConstantTimeCompare(tok[:TokenSize], stored) == 1
 }

@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/kycmatch/kycmatch/engine"
@@ -52,7 +54,7 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	b.sort = newSorter(filepath.Join(dir, fmt.Sprintf("kycmatch-sort-%d-%d", os.Getpid(), time.Now().UnixNano())), o.SortMem)
+	b.sort = newSorter(filepath.Join(dir, fmt.Sprintf("tmp-sort-%d-%d", os.Getpid(), time.Now().UnixNano())), o.SortMem, b.w.Streams())
 	return b, nil
 }
 
@@ -113,20 +115,31 @@ func (b *builder) absorb(bt *batch) error {
 	return nil
 }
 
-// write merges the sorted records into the generation and commits it.
+// write merges the sorted records into the generation, one goroutine per
+// writer stream, and commits it.
 func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
-	m, err := b.sort.merge()
-	if err != nil {
-		return engine.GenerationInfo{}, err
+	b.sort.finish()
+	n := b.w.Streams()
+	results := make([]streamResult, n)
+	var wg sync.WaitGroup
+	for s := 0; s < n; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[s] = b.writeStream(ctx, s, n)
+		}()
 	}
-	defer m.close()
+	wg.Wait()
 	var lines int64
-	if b.base != nil {
-		lines, err = b.writeDelta(ctx, m)
-	} else {
-		lines, err = b.writeFull(ctx, m)
+	var dups []reject
+	for _, r := range results {
+		if r.err != nil {
+			return engine.GenerationInfo{}, r.err
+		}
+		lines += r.lines
+		dups = append(dups, r.dups...)
 	}
-	if err != nil {
+	if err := b.reportDuplicates(dups); err != nil {
 		return engine.GenerationInfo{}, err
 	}
 	if err := b.rep.final(b.read); err != nil {
@@ -138,47 +151,78 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 	return b.w.Commit(ctx, lines)
 }
 
+type streamResult struct {
+	lines int64
+	dups  []reject
+	err   error
+}
+
+func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
+	m, err := b.sort.merge(s)
+	if err != nil {
+		return streamResult{err: err}
+	}
+	defer m.close()
+	if b.base != nil {
+		lines, err := b.writeDelta(ctx, m, s, n)
+		return streamResult{lines: lines, err: err}
+	}
+	return b.writeFull(ctx, m, s)
+}
+
+// reportDuplicates reports, in row order, the rows whose phone number an
+// earlier row already had.
+func (b *builder) reportDuplicates(dups []reject) error {
+	slices.SortFunc(dups, func(a, c reject) int { return compareInt(a.row, c.row) })
+	for i := range dups {
+		if err := b.rep.add(&dups[i], b.read); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeFull keeps the first row of every phone number and rejects the rest:
 // which of two rows is right cannot be known, but the first is where an
 // operator looks.
-func (b *builder) writeFull(ctx context.Context, m *merger) (int64, error) {
+func (b *builder) writeFull(ctx context.Context, m *merger, s int) streamResult {
 	var it item
 	var prev keyBytes
-	var firstRow, lines int64
+	var firstRow int64
+	var r streamResult
 	for {
 		ok, err := m.next(&it)
 		if err != nil || !ok {
-			return lines, err
+			r.err = err
+			return r
 		}
-		if lines > 0 && it.key == prev {
-			r := reject{row: it.row, line: it.line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", firstRow)}
-			if err := b.rep.add(&r, b.read); err != nil {
-				return lines, err
-			}
+		if r.lines > 0 && it.key == prev {
+			r.dups = append(r.dups, reject{row: it.row, line: it.line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", firstRow)})
 			continue
 		}
-		if err := b.w.Put(it.key[:], it.rec); err != nil {
-			return lines, err
+		if err := b.w.Put(s, it.key[:], it.rec); err != nil {
+			r.err = err
+			return r
 		}
 		prev, firstRow = it.key, it.row
-		lines++
-		if lines%65536 == 0 && ctx.Err() != nil {
-			return lines, ctx.Err()
+		r.lines++
+		if r.lines%65536 == 0 && ctx.Err() != nil {
+			r.err = ctx.Err()
+			return r
 		}
 	}
 }
 
-// writeDelta merges the current generation, in key order, with the
+// writeDelta merges one key range of the current generation with the
 // delta's records; for a phone number the delta names several times, its
 // last row wins, as if the rows were applied one after another.
-func (b *builder) writeDelta(ctx context.Context, m *merger) (int64, error) {
-	d := &deltaMerge{m: m, w: b.w}
+func (b *builder) writeDelta(ctx context.Context, m *merger, s, n int) (int64, error) {
+	d := &deltaMerge{m: m, w: b.w, stream: s}
 	if err := d.advance(); err != nil {
 		return 0, err
 	}
-	err := b.base.(engine.Scanner).Scan(ctx, func(key, rec []byte) error {
-		return d.base(key, rec)
-	})
+	lo, hi := engine.StreamBounds(s, n)
+	err := b.base.(engine.Scanner).Scan(ctx, lo, hi, d.base)
 	if err != nil {
 		return d.lines, fmt.Errorf("read current generation: %w", err)
 	}
@@ -186,12 +230,13 @@ func (b *builder) writeDelta(ctx context.Context, m *merger) (int64, error) {
 }
 
 type deltaMerge struct {
-	m     *merger
-	w     engine.GenerationWriter
+	m       *merger
+	w       engine.GenerationWriter
+	stream  int
 	cur     item // next delta group's last row
 	has     bool
 	scratch item
-	lines int64
+	lines   int64
 }
 
 // advance loads the next delta group: all rows of the next key, keeping
@@ -217,21 +262,21 @@ func (d *deltaMerge) advance() error {
 // base handles one line of the current generation, after the delta groups
 // whose keys come before it.
 func (d *deltaMerge) base(key, rec []byte) error {
-	for d.has && strings.Compare(string(d.cur.key[:]), string(key)) < 0 {
+	for d.has && bytes.Compare(d.cur.key[:], key) < 0 {
 		if err := d.apply(); err != nil {
 			return err
 		}
 	}
-	if d.has && string(d.cur.key[:]) == string(key) {
+	if d.has && bytes.Equal(d.cur.key[:], key) {
 		return d.apply() // the delta replaces or deletes this line
 	}
 	d.lines++
-	return d.w.Put(key, rec)
+	return d.w.Put(d.stream, key, rec)
 }
 
 func (d *deltaMerge) apply() error {
 	if d.cur.op == opUpsert {
-		if err := d.w.Put(d.cur.key[:], d.cur.rec); err != nil {
+		if err := d.w.Put(d.stream, d.cur.key[:], d.cur.rec); err != nil {
 			return err
 		}
 		d.lines++

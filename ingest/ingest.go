@@ -36,13 +36,13 @@ type Options struct {
 	Keyring *keys.Keyring
 	Store   engine.Store
 
-	Rejects  io.Writer             // one line per rejected row; nil discards
-	Progress func(rows int64)      // called now and then from one goroutine
-	Logger   *slog.Logger          // nil discards
-	Workers  int                   // normalise+hash goroutines; default GOMAXPROCS
-	SortMem  int                   // bytes of records sorted in memory; default 256 MiB
-	TempDir  string                // for sort runs; must be private to the operator
-	Now      func() time.Time      // for tests
+	Rejects  io.Writer        // one line per rejected row; nil discards
+	Progress func(rows int64) // called now and then from one goroutine
+	Logger   *slog.Logger     // nil discards
+	Workers  int              // normalise+hash goroutines; default GOMAXPROCS
+	SortMem  int              // bytes of records sorted in memory; default 256 MiB
+	TempDir  string           // for sort runs; must be private to the operator
+	Now      func() time.Time // for tests
 }
 
 // Summary is the outcome of a run.
@@ -50,6 +50,9 @@ type Summary struct {
 	Read, Loaded, Rejected int64
 	Elapsed                time.Duration
 	Generation             engine.GenerationInfo
+	// Collect is the parallel phase (read, normalise, hash, sort); Write
+	// the merge into the generation and its commit.
+	Collect, Write time.Duration
 }
 
 // String is the one summary line of contract §2.
@@ -87,9 +90,12 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if err := b.collect(ctx, rr); err != nil {
 		return b.summary(start), err
 	}
+	collected := o.Now()
 	info, err := b.write(ctx)
 	sum := b.summary(start)
 	sum.Generation = info
+	sum.Collect, sum.Write = collected.Sub(start), o.Now().Sub(collected)
+	o.Logger.Info("ingest phases", "read_normalise_hash_sort", sum.Collect, "merge_write_commit", sum.Write, "sort_runs", len(b.sort.runs))
 	return sum, err
 }
 
@@ -120,8 +126,6 @@ func (o *Options) reader() (rowReader, error) {
 	}
 	return nil, fmt.Errorf("unknown export format %d", o.Format)
 }
-
-func (s *Summary) rate() float64 { return float64(s.Read) / s.Elapsed.Seconds() }
 
 // schemeFor chooses the key and the rules: a full build takes the active
 // key and the requested profile; a delta must hash exactly like the

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 
+	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 )
 
@@ -60,13 +62,21 @@ func compareInt(a, b int64) int {
 type sorter struct {
 	dir     string
 	limit   int
+	streams int // key ranges the runs are cut into, see engine.StreamOf
 	arena   []byte
 	entries []sortEntry
-	runs    []string
+	runs    []run
 }
 
-func newSorter(dir string, limit int) *sorter {
-	return &sorter{dir: dir, limit: limit}
+// run is a spilled, sorted run file; bounds[s] is the byte offset where
+// stream s begins, bounds[streams] the file's size.
+type run struct {
+	path   string
+	bounds []int64
+}
+
+func newSorter(dir string, limit, streams int) *sorter {
+	return &sorter{dir: dir, limit: limit, streams: streams}
 }
 
 func (s *sorter) add(key *keyBytes, row, line int64, op byte, rec []byte) error {
@@ -94,28 +104,38 @@ func (s *sorter) spill() error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("sort: %w", err)
 	}
-	path := filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))
-	if err := s.writeRun(path); err != nil {
-		os.Remove(path)
+	r := run{path: filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))}
+	if err := s.writeRun(&r); err != nil {
+		os.Remove(r.path)
 		return fmt.Errorf("sort: write run: %w", err)
 	}
-	s.runs = append(s.runs, path)
+	s.runs = append(s.runs, r)
 	s.arena, s.entries = s.arena[:0], s.entries[:0]
 	return nil
 }
 
-func (s *sorter) writeRun(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+func (s *sorter) writeRun(r *run) error {
+	f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var hdr [runHeader]byte
+	var off int64
+	r.bounds = make([]int64, s.streams+1)
+	stream := 0
 	for i := range s.entries {
 		e := &s.entries[i]
+		for ; stream < s.streams && engine.StreamOf(e.key[:], s.streams) >= stream; stream++ {
+			r.bounds[stream] = off
+		}
 		encodeRunHeader(&hdr, e)
 		bw.Write(hdr[:])
 		bw.Write(s.arena[e.off : e.off+e.n])
+		off += int64(runHeader) + int64(e.n)
+	}
+	for ; stream <= s.streams; stream++ {
+		r.bounds[stream] = off
 	}
 	if err := bw.Flush(); err != nil {
 		f.Close()
@@ -138,7 +158,7 @@ func encodeRunHeader(h *[runHeader]byte, e *sortEntry) {
 // close removes the run files.
 func (s *sorter) close() {
 	for _, r := range s.runs {
-		os.Remove(r)
+		os.Remove(r.path)
 	}
 	if len(s.runs) > 0 {
 		os.Remove(s.dir)
@@ -160,7 +180,6 @@ type source interface {
 }
 
 type runSource struct {
-	f  *os.File
 	br *bufio.Reader
 }
 
@@ -186,12 +205,12 @@ func (r *runSource) next(it *item) (bool, error) {
 }
 
 type memSource struct {
-	s *sorter
-	i int
+	s      *sorter
+	i, end int
 }
 
 func (m *memSource) next(it *item) (bool, error) {
-	if m.i >= len(m.s.entries) {
+	if m.i >= m.end {
 		return false, nil
 	}
 	e := &m.s.entries[m.i]
@@ -239,19 +258,25 @@ func (h *headHeap) Pop() any {
 	return x
 }
 
-// merge sorts what is left in memory and starts merging it with the runs.
-func (s *sorter) merge() (*merger, error) {
-	s.sortMemory()
+// finish sorts what is left in memory; merges can start after it.
+func (s *sorter) finish() { s.sortMemory() }
+
+// merge starts merging one stream's key range of the runs and of the
+// sorted memory; merges of different streams may run concurrently.
+func (s *sorter) merge(stream int) (*merger, error) {
+	lo := sortSearch(s.entries, stream, s.streams)
+	hi := sortSearch(s.entries, stream+1, s.streams)
 	m := &merger{}
-	srcs := []source{&memSource{s: s}}
-	for _, path := range s.runs {
-		f, err := os.Open(path)
+	srcs := []source{&memSource{s: s, i: lo, end: hi}}
+	for _, r := range s.runs {
+		f, err := os.Open(r.path)
 		if err != nil {
 			m.close()
 			return nil, fmt.Errorf("sort: %w", err)
 		}
 		m.files = append(m.files, f)
-		srcs = append(srcs, &runSource{f: f, br: bufio.NewReaderSize(f, 256<<10)})
+		sec := io.NewSectionReader(f, r.bounds[stream], r.bounds[stream+1]-r.bounds[stream])
+		srcs = append(srcs, &runSource{br: bufio.NewReaderSize(sec, 256<<10)})
 	}
 	h := headHeap{}
 	for _, src := range srcs {
@@ -268,6 +293,12 @@ func (s *sorter) merge() (*merger, error) {
 	heap.Init(&h)
 	m.heads = h
 	return m, nil
+}
+
+// sortSearch finds the first sorted entry of stream s (len(entries) for
+// s == streams).
+func sortSearch(entries []sortEntry, s, streams int) int {
+	return sort.Search(len(entries), func(i int) bool { return engine.StreamOf(entries[i].key[:], streams) >= s })
 }
 
 // next copies the smallest item into it. The previous item's rec may be

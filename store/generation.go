@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -135,16 +136,19 @@ func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// Scan calls fn for every line in key order.
-func (g *Generation) Scan(ctx context.Context, fn func(key, rec []byte) error) error {
+// Scan calls fn for every line with lo <= key < hi in key order.
+func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec []byte) error) error {
 	return g.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
+		for it.Seek(lo); it.Valid(); it.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			item := it.Item()
+			if hi != nil && bytes.Compare(item.Key(), hi) >= 0 {
+				return nil
+			}
 			err := item.Value(func(v []byte) error { return fn(item.Key(), v) })
 			if err != nil {
 				return err

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -34,14 +36,34 @@ type Writer struct {
 	lock    *os.File
 	db      *badger.DB
 	sw      *badger.StreamWriter
+	streams []*stream
+	done    bool
+	absTmp  string       // absolute tmp path, as /proc/self/maps names it
+	flushed atomic.Int64 // StreamWriter batches written
+}
+
+// stream is one key range of the generation, filled by one goroutine and
+// written by Badger's StreamWriter as its own stream of tables.
+type stream struct {
+	id      uint32
 	buf     *z.Buffer
 	lastKey []byte
-	done    bool
 }
+
+// writeStreams is how many key ranges a generation is written in:
+// building tables costs about as much as everything else in an ingest, and
+// streams let every core do it.
+var writeStreams = runtime.GOMAXPROCS(0)
 
 var _ engine.GenerationWriter = (*Writer)(nil)
 
 const flushBytes = 8 << 20 // StreamWriter batch size
+
+// valueThreshold sends every record to the value log, leaving the LSM tree
+// keys and value pointers: a 2.6 KB record in a 4 KiB block would give the
+// tree one index entry per line, gigabytes of index for an operator's
+// export, where pointers pack about ninety lines into a block.
+const valueThreshold = 32
 
 // Create takes the ingest lock, clears a crashed run's leftovers and opens
 // a new generation for writing.
@@ -76,6 +98,9 @@ func (s *Store) create(info engine.GenerationInfo, lock *os.File) (*Writer, erro
 	}
 	w := &Writer{s: s, id: formatID(next), prev: prev, lock: lock}
 	w.tmp = filepath.Join(s.dir, tmpPrefix+w.id)
+	if w.absTmp, err = filepath.Abs(w.tmp); err != nil {
+		return nil, err
+	}
 	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, Format: info.Format, Encrypted: !s.opt.Plaintext}
 	if err := w.open(); err != nil {
 		os.RemoveAll(w.tmp)
@@ -85,7 +110,9 @@ func (s *Store) create(info engine.GenerationInfo, lock *os.File) (*Writer, erro
 }
 
 func (w *Writer) open() error {
-	opts := w.s.badgerOptions(w.tmp).WithSyncWrites(false)
+	opts := w.s.badgerOptions(w.tmp).WithSyncWrites(false).
+		WithValueThreshold(valueThreshold).
+		WithMemTableSize(8 << 20).WithNumMemtables(1) // StreamWriter bypasses memtables
 	if w.meta.Encrypted {
 		var err error
 		if opts, err = w.s.withEncryption(opts, w.meta.KeyID); err != nil {
@@ -102,7 +129,9 @@ func (w *Writer) open() error {
 		db.Close()
 		return fmt.Errorf("new generation: %w", err)
 	}
-	w.buf = z.NewBuffer(flushBytes+flushBytes/4, "kycmatch.writer")
+	for i := 0; i < writeStreams; i++ {
+		w.streams = append(w.streams, &stream{id: uint32(i + 1), buf: z.NewBuffer(flushBytes+flushBytes/4, "kycmatch.writer")})
+	}
 	return nil
 }
 
@@ -120,26 +149,40 @@ func (s *Store) lockIngest() (*os.File, error) {
 	return f, nil
 }
 
-// Put adds one line; keys must increase strictly.
-func (w *Writer) Put(key, rec []byte) error {
-	if w.lastKey != nil && bytes.Compare(key, w.lastKey) <= 0 {
+// Streams returns how many key ranges can be written concurrently.
+func (w *Writer) Streams() int { return len(w.streams) }
+
+// Put adds one line to a stream; keys must increase strictly within it.
+func (w *Writer) Put(s int, key, rec []byte) error {
+	st := w.streams[s]
+	if st.lastKey != nil && bytes.Compare(key, st.lastKey) <= 0 {
 		return errors.New("store: keys out of order")
 	}
-	w.lastKey = append(w.lastKey[:0], key...)
-	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1}, w.buf)
-	if w.buf.LenNoPadding() >= flushBytes {
-		return w.flush()
+	if engine.StreamOf(key, len(w.streams)) != s {
+		return errors.New("store: key outside its stream's range")
+	}
+	st.lastKey = append(st.lastKey[:0], key...)
+	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1, StreamId: st.id}, st.buf)
+	if st.buf.LenNoPadding() >= flushBytes {
+		return w.flush(st)
 	}
 	return nil
 }
 
-func (w *Writer) flush() error {
-	if err := w.sw.Write(w.buf); err != nil {
+func (w *Writer) flush(st *stream) error {
+	if err := w.sw.Write(st.buf); err != nil {
 		return fmt.Errorf("write generation: %w", err)
 	}
-	w.buf.Reset()
+	st.buf.Reset()
+	if w.flushed.Add(1)%releaseEvery == 0 {
+		releaseMappings(w.absTmp)
+	}
 	return nil
 }
+
+// releaseEvery is how many 8 MiB flushes pass between releases of the
+// generation's mapped pages (see releaseMappings): about 128 MiB.
+const releaseEvery = 16
 
 // Commit finishes the generation, syncs it, renames it into place and then
 // points CURRENT at it. Until the CURRENT rename the old generation stays
@@ -164,11 +207,12 @@ func (w *Writer) Commit(ctx context.Context, lines int64) (engine.GenerationInfo
 }
 
 func (w *Writer) finish() error {
-	if err := w.flush(); err != nil {
-		return err
+	for _, st := range w.streams {
+		if err := w.flush(st); err != nil {
+			return err
+		}
 	}
-	w.buf.Release()
-	w.buf = nil
+	w.release()
 	if err := w.sw.Flush(); err != nil {
 		return fmt.Errorf("flush generation: %w", err)
 	}
@@ -207,9 +251,7 @@ func (w *Writer) Abort() error {
 		return nil
 	}
 	w.done = true
-	if w.buf != nil {
-		w.buf.Release()
-	}
+	w.release()
 	if w.db != nil {
 		w.sw.Cancel()
 		w.db.Close()
@@ -217,6 +259,15 @@ func (w *Writer) Abort() error {
 	err := os.RemoveAll(w.tmp)
 	w.lock.Close()
 	return err
+}
+
+func (w *Writer) release() {
+	for _, st := range w.streams {
+		if st.buf != nil {
+			st.buf.Release()
+			st.buf = nil
+		}
+	}
 }
 
 // syncTree fsyncs every file of a generation directory and the directory:

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -42,6 +43,7 @@ func ingestCommand() *cli.Command {
 }
 
 func ingestAction(c *cli.Context) error {
+	limitMemory()
 	o, cleanup, err := ingestOptions(c)
 	if err != nil {
 		return err
@@ -106,6 +108,15 @@ func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, err
 			return k.StorageKey("badger-encryption"), nil
 		},
 	})
+}
+
+// limitMemory sets a soft limit on the Go heap for an ingest, unless the
+// operator set GOMEMLIMIT: sorting and table building allocate in bursts,
+// and without a limit the collector lets the heap double between cycles.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(640 << 20)
+	}
 }
 
 // ingestFlags reads the flags that need no files opened.
@@ -205,4 +216,3 @@ func rejectsOutput(c *cli.Context, o *ingest.Options) (func(), error) {
 	o.Rejects = bw
 	return func() { bw.Flush(); f.Close() }, nil
 }
-

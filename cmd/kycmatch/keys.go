@@ -112,4 +112,3 @@ func keysList(c *cli.Context) error {
 	}
 	return tw.Flush()
 }
-

@@ -1,0 +1,105 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/store"
+)
+
+// MustKeyring creates a keyring in a temporary directory.
+func MustKeyring(tb testing.TB) *keys.Keyring {
+	tb.Helper()
+	kr, err := keys.Create(filepath.Join(tb.TempDir(), "keyring"), keys.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return kr
+}
+
+// MustMatcher stores lines in a real Badger generation and returns a
+// matcher over it.
+func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
+	tb.Helper()
+	kr := MustKeyring(tb)
+	st, err := store.Open(tb.TempDir(), store.Options{
+		StorageKey: func(id string) ([]byte, error) {
+			k, err := kr.Key(id)
+			if err != nil {
+				return nil, err
+			}
+			return k.StorageKey("test"), nil
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames())
+	writeGeneration(tb, st, scheme, lines)
+	gen, err := st.Current(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { gen.Close() })
+	m, err := engine.NewMatcher(gen, kr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func writeGeneration(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line) {
+	tb.Helper()
+	type kv struct{ k, v []byte }
+	var kvs []kv
+	enc := engine.NewEncoder(scheme)
+	for i := range lines {
+		key, rec, err := enc.Encode(nil, &lines[i])
+		if err != nil {
+			tb.Fatalf("line %d: %v", i, err)
+		}
+		kvs = append(kvs, kv{key.Bytes(), rec})
+	}
+	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
+	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: scheme.KeyID(), Profile: "default", Format: engine.RecordFormat})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range kvs {
+		if err := w.Put(engine.StreamOf(e.k, w.Streams()), e.k, e.v); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if _, err := w.Commit(context.Background(), int64(len(kvs))); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// line builds a Line from field names, for readable tables.
+func line(eligible bool, kv ...string) engine.Line {
+	l := engine.Line{Eligible: eligible}
+	for i := 0; i < len(kv); i += 2 {
+		a, ok := engine.ParseAttribute(kv[i])
+		if !ok {
+			panic("unknown attribute " + kv[i])
+		}
+		l.Values[a] = kv[i+1]
+	}
+	return l
+}
+
+func request(phone string, kv ...string) *engine.Request {
+	r := &engine.Request{Phone: phone}
+	for i := 0; i < len(kv); i += 2 {
+		a, _ := engine.ParseAttribute(kv[i])
+		r.Values[a] = kv[i+1]
+		r.Asked = r.Asked.With(a)
+	}
+	return r
+}
