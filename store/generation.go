@@ -95,7 +95,7 @@ func (s *Store) withEncryption(opts badger.Options, keyID string) (badger.Option
 	if err != nil {
 		return opts, err
 	}
-	return opts.WithEncryptionKey(k).WithEncryptionKeyRotationDuration(100 * 365 * 24 * time.Hour), nil
+	return opts.WithEncryptionKey(k), nil
 }
 
 // badgerOptions are shared by readers and writers. Records are keyed

@@ -1,0 +1,433 @@
+package ingest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/jarowinkler"
+	"github.com/kycmatch/kycmatch/synth"
+)
+
+const genRows = 10000
+
+// genExport ingests a synthetic export and returns its plaintext rows.
+func genExport(t *testing.T, e *env, rows int, seed int64) []synth.Subscriber {
+	t.Helper()
+	var csv bytes.Buffer
+	if err := synth.Write(&csv, synth.Options{Count: rows, Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	var rejects bytes.Buffer
+	o := e.options(&csv, ingest.CSV)
+	o.Rejects = &rejects
+	sum, err := ingest.Run(context.Background(), o)
+	if err != nil || sum.Rejected != 0 {
+		t.Fatalf("ingest: %v, %d rejected:\n%s", err, sum.Rejected, rejects.String())
+	}
+	subs := make([]synth.Subscriber, rows)
+	for i := range subs {
+		subs[i] = synth.Generate(seed, i, false)
+	}
+	return subs
+}
+
+// TestGenExportAnswers ingests a generated export of 10 000 lines and asks
+// every line twice, once with its own values and once with altered ones,
+// checking every verdict and score against a plaintext oracle built only
+// from the contract: §5 normalisation, compositions and Jaro–Winkler.
+func TestGenExportAnswers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests 10 000 lines")
+	}
+	e := newEnv(t)
+	subs := genExport(t, e, genRows, 42)
+	m := e.matcher(t)
+	var asked, scored [engine.NumAttributes]int
+	for i := range subs {
+		s := &subs[i]
+		phone, err := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+		if err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+		for _, alter := range []bool{false, true} {
+			req := requestFor(s, phone, alter)
+			res, err := m.Match(context.Background(), req, engine.Options{})
+			if !s.Eligible {
+				if engine.ErrorCode(err) != engine.ENOTAPPLICABLE {
+					t.Fatalf("row %d: ineligible line answered %v", i, err)
+				}
+				break
+			}
+			if err != nil {
+				t.Fatalf("row %d: %v", i, err)
+			}
+			for _, a := range engine.Attributes()[1:] {
+				if !req.Asked.Has(a) {
+					continue
+				}
+				asked[a]++
+				v, score := oracle(t, s, a, req.Values[a])
+				if res.Verdict[a] != v || int(res.Score[a]) != score {
+					t.Fatalf("row %d %s (altered=%v): got %s/%d, oracle %s/%d", i, a, alter, res.Verdict[a], res.Score[a], v, score)
+				}
+				if score != engine.NoScore {
+					scored[a]++
+				}
+			}
+		}
+	}
+	for _, a := range engine.Attributes()[1:] {
+		if asked[a] == 0 || (a.Scored() && scored[a] == 0) {
+			t.Errorf("%s: asked %d times, scored %d times: the export does not exercise it", a, asked[a], scored[a])
+		}
+	}
+}
+
+// requestFor asks every attribute: the line's own value, altered when
+// alter is set, or a made-up one where the line holds none (and, for name
+// and address, the composition of the parts it holds).
+func requestFor(s *synth.Subscriber, phone string, alter bool) *engine.Request {
+	req := &engine.Request{Phone: phone}
+	for _, a := range engine.Attributes()[1:] {
+		v := s.Values[a]
+		switch {
+		case v == "" && a == engine.Name && s.Values[engine.GivenName] != "" && s.Values[engine.FamilyName] != "":
+			v = join(s.Values[engine.GivenName], s.Values[engine.MiddleNames], s.Values[engine.FamilyName])
+		case v == "" && a == engine.Address && s.Values[engine.StreetName] != "" && s.Values[engine.StreetNumber] != "":
+			v = join(s.Values[engine.StreetNumber], s.Values[engine.StreetName], s.Values[engine.HouseNumberExtension])
+		case v == "":
+			v = sample[a.Kind()]
+		}
+		if alter {
+			v = altered(a.Kind(), v)
+		}
+		req.Values[a] = v
+		req.Asked = req.Asked.With(a)
+	}
+	return req
+}
+
+var sample = map[hashing.Kind]string{
+	hashing.KindText: "Zoë Quist", hashing.KindKana: "ゾエ", hashing.KindEmail: "zoe@example.org",
+	hashing.KindCompact: "Z-1", hashing.KindBankAccount: "IBAN:ZZ00", hashing.KindDate: "2000-01-01",
+	hashing.KindCountry: "NO", hashing.KindGender: "OTHER", hashing.KindIDDocumentType: "other",
+}
+
+func altered(k hashing.Kind, v string) string {
+	switch k {
+	case hashing.KindText:
+		return v + "x"
+	case hashing.KindKana:
+		return v + "ア"
+	case hashing.KindEmail:
+		return "x" + v
+	case hashing.KindCompact, hashing.KindBankAccount:
+		return v + "9"
+	case hashing.KindDate:
+		if v == "1999-12-31" {
+			return "1999-12-30"
+		}
+		return "1999-12-31"
+	case hashing.KindCountry:
+		return pick(v, "ES", "FR")
+	case hashing.KindGender:
+		return pick(v, "MALE", "FEMALE")
+	case hashing.KindIDDocumentType:
+		return pick(v, "passport", "other")
+	}
+	return v
+}
+
+func pick(v, a, b string) string {
+	if strings.EqualFold(v, a) {
+		return b
+	}
+	return a
+}
+
+func join(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// oracle answers from the plaintext line, as contract §5 describes.
+func oracle(t *testing.T, s *synth.Subscriber, a engine.Attribute, submitted string) (engine.Verdict, int) {
+	norm := func(k hashing.Kind, v string) string {
+		n, err := hashing.DefaultProfile.Normalize(k, v)
+		if err != nil {
+			t.Fatalf("%s %q: %v", a, v, err)
+		}
+		return n
+	}
+	var held []string
+	vals := &s.Values
+	switch {
+	case vals[a] != "":
+		held = []string{norm(a.Kind(), vals[a])}
+	case a == engine.Name && vals[engine.GivenName] != "" && vals[engine.FamilyName] != "":
+		held = []string{norm(hashing.KindText, join(vals[engine.GivenName], vals[engine.MiddleNames], vals[engine.FamilyName])),
+			norm(hashing.KindText, join(vals[engine.FamilyName], vals[engine.GivenName]))}
+	case a == engine.Address && vals[engine.StreetName] != "" && vals[engine.StreetNumber] != "":
+		held = []string{norm(hashing.KindText, join(vals[engine.StreetName], vals[engine.StreetNumber], vals[engine.HouseNumberExtension])),
+			norm(hashing.KindText, join(vals[engine.StreetNumber], vals[engine.StreetName], vals[engine.HouseNumberExtension]))}
+	default:
+		return engine.NotAvailable, engine.NoScore
+	}
+	sub := norm(a.Kind(), submitted)
+	best := engine.NoScore
+	for _, h := range held {
+		if h == sub {
+			return engine.True, engine.NoScore
+		}
+		if a.Scored() {
+			best = max(best, plainScore(h, sub))
+		}
+	}
+	return engine.False, best
+}
+
+func plainScore(stored, submitted string) int {
+	st, sub := []rune(stored), []rune(submitted)
+	return jarowinkler.Score(len(st), sub, func(i int, c rune) bool { return st[i] == c })
+}
+
+// TestNoValueInDataDirectory scans every file of the data directory, with
+// Badger's encryption at rest off so that only the keyed digests and tokens
+// stand between a value and the disk, for every value of the export of at
+// least four bytes, as written and as normalised.
+func TestNoValueInDataDirectory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests 10 000 lines")
+	}
+	e := newEnv(t)
+	e.st = e.openStore(t, true)
+	subs := genExport(t, e, genRows, 7)
+	needles := make(map[string]bool)
+	for i := range subs {
+		for a, v := range subs[i].Values {
+			for _, n := range valueForms(engine.Attribute(a), v) {
+				if len(n) >= 4 {
+					needles[n] = true
+				}
+			}
+		}
+	}
+	scanForNeedles(t, e.data, needles)
+}
+
+func valueForms(a engine.Attribute, v string) []string {
+	if v == "" {
+		return nil
+	}
+	forms := []string{v}
+	if n, err := hashing.DefaultProfile.Normalize(a.Kind(), v); err == nil {
+		forms = append(forms, n)
+	}
+	if a == engine.PhoneNumber {
+		if n, err := hashing.ParsePhone(v, ""); err == nil {
+			forms = append(forms, n, n[1:])
+		}
+	}
+	return forms
+}
+
+// scanForNeedles looks for the needles in every file under dir. A needle
+// of four or five bytes turns up in random bytes by chance (a four-byte one
+// about once per 4 GiB), and digests and tokens are random bytes, so short
+// needles are allowed the hits chance explains — a leaking field would show
+// thousands — and longer ones none at all.
+func scanForNeedles(t *testing.T, dir string, needles map[string]bool) {
+	t.Helper()
+	byPrefix := make(map[uint32][]string)
+	count := make(map[int]int)
+	for n := range needles {
+		p := binary.LittleEndian.Uint32([]byte(n[:4]))
+		byPrefix[p] = append(byPrefix[p], n)
+		count[len(n)]++
+	}
+	hits := make(map[int]int)
+	var size int64
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		if info.Name() == "GENERATION.json" {
+			checkGenerationMeta(t, path)
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		size += int64(len(b))
+		for i := 0; i+4 <= len(b); i++ {
+			for _, n := range byPrefix[binary.LittleEndian.Uint32(b[i:])] {
+				if bytes.HasPrefix(b[i:], []byte(n)) {
+					hits[len(n)]++
+					if len(n) >= 6 {
+						t.Errorf("%s holds an export value of %d bytes at offset %d", filepath.Base(path), len(n), i)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for l := 4; l <= 5; l++ {
+		chance := float64(count[l]) * float64(size) / math.Pow(256, float64(l))
+		if allowed := chance + 6*math.Sqrt(chance) + 3; float64(hits[l]) > allowed {
+			t.Errorf("%d hits of %d-byte values in %d bytes; chance explains %.1f", hits[l], l, size, chance)
+		}
+	}
+	t.Logf("scanned %d bytes for %d values: short hits %v", size, len(needles), hits)
+}
+
+// checkGenerationMeta: the one plaintext file holds only these fields.
+func checkGenerationMeta(t *testing.T, path string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for k := range m {
+		switch k {
+		case "id", "key_id", "profile", "created", "lines", "record_format", "encrypted":
+		default:
+			t.Errorf("GENERATION.json has an unexpected field %q", k)
+		}
+	}
+}
+
+// TestEncryptedAtRest: with Badger's encryption on (the default), not even
+// the lookup digests of the phone numbers appear in the files.
+func TestEncryptedAtRest(t *testing.T) {
+	e := newEnv(t)
+	subs := genExport(t, e, 200, 9)
+	scheme := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames())
+	h := scheme.NewHasher()
+	needles := make(map[string]bool)
+	for i := range subs {
+		phone, _ := hashing.ParsePhone(subs[i].Values[engine.PhoneNumber], "")
+		k := h.LookupKey(phone)
+		needles[string(k.Bytes())] = true
+	}
+	scanForNeedles(t, e.data, needles)
+}
+
+func TestDelta(t *testing.T) {
+	e := newEnv(t)
+	if _, _, err := e.ingestCSV(t, header+
+		"+34600000001,Ana Gil,,,,,,\n"+
+		"+34600000002,Bea Ruiz,,,,,,\n"+
+		"+34600000003,Carla Sanz,,,,,,\n"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.kr.Rotate(); err != nil { // a delta keeps the generation's key
+		t.Fatal(err)
+	}
+	delta := "phoneNumber,name,op\n" +
+		"+34600000001,Ana Gil Mora,upsert\n" + // changed
+		"+34600000002,,delete\n" + // removed
+		"+34600000004,Dora Vela,\n" + // added
+		"+34600000005,Eva Tur,upsert\n" + // added, then removed
+		"+34600000005,,delete\n" +
+		"+34600000009,,delete\n" // not there: nothing to do
+	sum, rejects, err := e.ingestCSV(t, delta, func(o *ingest.Options) { o.Delta = true })
+	if err != nil || rejects != "" {
+		t.Fatalf("%v %s", err, rejects)
+	}
+	if sum.Generation.ID != "00000002" || sum.Generation.Lines != 3 {
+		t.Errorf("summary %+v", sum)
+	}
+	tests := []struct {
+		phone, name string
+		want        string // verdict or error code
+	}{
+		{"+34600000001", "Ana Gil Mora", "true"},
+		{"+34600000001", "Ana Gil", "false"},
+		{"+34600000002", "Bea Ruiz", engine.ENOTFOUND},
+		{"+34600000003", "Carla Sanz", "true"},
+		{"+34600000004", "Dora Vela", "true"},
+		{"+34600000005", "Eva Tur", engine.ENOTFOUND},
+	}
+	for _, tt := range tests {
+		res, err := e.match(t, tt.phone, "name", tt.name)
+		got := engine.ErrorCode(err)
+		if err == nil {
+			got = res.Verdict[engine.Name].String()
+		}
+		if got != tt.want {
+			t.Errorf("%s %q: %s, want %s", tt.phone, tt.name, got, tt.want)
+		}
+	}
+	if info := e.matcher(t).Generation().Info(); info.KeyID != e.kr.Versions()[0].ID {
+		t.Errorf("delta generation key %s, want the first version's", info.KeyID)
+	}
+}
+
+func TestDeltaNeedsCurrent(t *testing.T) {
+	e := newEnv(t)
+	_, _, err := e.ingestCSV(t, header, func(o *ingest.Options) { o.Delta = true })
+	if err == nil {
+		t.Fatal("delta without a generation accepted")
+	}
+}
+
+func TestDeleteNeedsDelta(t *testing.T) {
+	e := newEnv(t)
+	_, rejects, err := e.ingestCSV(t, "phoneNumber,name,op\n+34600000001,Ana,delete\n+34600000002,Bea,\n")
+	if err != nil || !strings.Contains(rejects, "row 1 (line 2): op:") {
+		t.Errorf("%v %q", err, rejects)
+	}
+}
+
+func TestIdenticalAttributesShareNothing(t *testing.T) {
+	e := newEnv(t)
+	attrs := ",Ana Gil,Ana,Gil,1990-01-31,FEMALE,ES,\n"
+	if _, _, err := e.ingestCSV(t, header+"+34600000001"+attrs+"+34600000002"+attrs); err != nil {
+		t.Fatal(err)
+	}
+	gen := e.matcher(t).Generation()
+	h := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames()).NewHasher()
+	var recs [2][]byte
+	for i, phone := range []string{"+34600000001", "+34600000002"} {
+		k := h.LookupKey(phone)
+		rec, err := gen.Get(context.Background(), k.Bytes(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs[i] = rec
+	}
+	// Past the fixed header (format, flags), no 8-byte window of one record
+	// appears in the other: salts, digests, tokens and masked lengths all
+	// differ.
+	const header = 2
+	for i := header; i+8 <= len(recs[0]); i++ {
+		if bytes.Contains(recs[1], recs[0][i:i+8]) {
+			t.Errorf("records share the 8 bytes at offset %d: %x", i, recs[0][i:i+8])
+		}
+	}
+	if len(recs[0]) < 100 {
+		t.Errorf("record too short: %d bytes", len(recs[0]))
+	}
+}
