@@ -1,0 +1,268 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/store"
+)
+
+var testKey = bytes.Repeat([]byte{7}, 32)
+
+func MustOpen(tb testing.TB, dir string, plaintext bool) *store.Store {
+	tb.Helper()
+	st, err := store.Open(dir, store.Options{
+		Plaintext:  plaintext,
+		StorageKey: func(id string) ([]byte, error) { return testKey, nil },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st
+}
+
+// build commits a generation holding n lines whose keys are 16-byte
+// counters and whose records name the generation.
+func build(tb testing.TB, st *store.Store, n int, tag string) engine.GenerationInfo {
+	tb.Helper()
+	w := create(tb, st)
+	for i := 0; i < n; i++ {
+		k := key(i, n)
+		if err := w.Put(engine.StreamOf(k, w.Streams()), k, []byte(fmt.Sprintf("%s-%d", tag, i))); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	info, err := w.Commit(context.Background(), int64(n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return info
+}
+
+// key spreads n keys evenly over the key space, in increasing order.
+func key(i, n int) []byte {
+	k := make([]byte, 16)
+	k[0] = byte(i * 256 / n)
+	k[15] = byte(i)
+	return k
+}
+
+func create(tb testing.TB, st *store.Store) engine.GenerationWriter {
+	tb.Helper()
+	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: "k1", Profile: "default", Format: engine.RecordFormat})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+func get(tb testing.TB, st *store.Store, k []byte) string {
+	tb.Helper()
+	gen, err := st.Current(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer gen.Close()
+	v, err := gen.Get(context.Background(), k, nil)
+	if err != nil {
+		return engine.ErrorCode(err)
+	}
+	return string(v)
+}
+
+func TestCommitMakesCurrent(t *testing.T) {
+	for _, plaintext := range []bool{false, true} {
+		t.Run(fmt.Sprint("plaintext=", plaintext), func(t *testing.T) {
+			st := MustOpen(t, t.TempDir(), plaintext)
+			if _, err := st.CurrentID(context.Background()); !errors.Is(err, engine.ErrNoGeneration) {
+				t.Fatalf("empty store: %v", err)
+			}
+			info := build(t, st, 100, "a")
+			if info.ID != "00000001" || info.Lines != 100 || info.KeyID != "k1" || info.Created.IsZero() {
+				t.Errorf("info %+v", info)
+			}
+			w := create(t, st)
+			w.Put(0, key(0, 100), []byte("b-0"))
+			if got := get(t, st, key(0, 100)); got != "a-0" {
+				t.Errorf("before commit: %q", got)
+			}
+			if _, err := w.Commit(context.Background(), 1); err != nil {
+				t.Fatal(err)
+			}
+			if got := get(t, st, key(0, 100)); got != "b-0" {
+				t.Errorf("after commit: %q", got)
+			}
+			if got := get(t, st, key(5, 100)); got != engine.ENOTFOUND {
+				t.Errorf("line of the old generation: %q", got)
+			}
+		})
+	}
+}
+
+func TestAbortKeepsCurrent(t *testing.T) {
+	dir := t.TempDir()
+	st := MustOpen(t, dir, false)
+	build(t, st, 10, "a")
+	w := create(t, st)
+	w.Put(0, key(0, 10), []byte("b-0"))
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, st, key(0, 10)); got != "a-0" {
+		t.Errorf("after abort: %q", got)
+	}
+	assertNoLeftovers(t, dir)
+}
+
+func assertNoLeftovers(t *testing.T, dir string) {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(dir, "tmp-*"))
+	if len(matches) > 0 {
+		t.Errorf("leftovers: %v", matches)
+	}
+}
+
+func TestCrashLeftoversRemoved(t *testing.T) {
+	dir := t.TempDir()
+	st := MustOpen(t, dir, false)
+	build(t, st, 10, "a")
+	// What a killed build leaves: a half-written generation, a half-written
+	// CURRENT, a published generation never named current.
+	for _, d := range []string{"tmp-00000002", "tmp-sort-1-2"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o700)
+		os.WriteFile(filepath.Join(dir, d, "000001.vlog"), []byte("partial"), 0o600)
+	}
+	os.WriteFile(filepath.Join(dir, "CURRENT.tmp"), []byte("000"), 0o600)
+	info := build(t, st, 10, "b")
+	if info.ID != "00000002" {
+		t.Errorf("id %s", info.ID)
+	}
+	assertNoLeftovers(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, "CURRENT.tmp")); !os.IsNotExist(err) {
+		t.Errorf("CURRENT.tmp survived: %v", err)
+	}
+}
+
+func TestOldGenerationsCollected(t *testing.T) {
+	dir := t.TempDir()
+	st := MustOpen(t, dir, false)
+	build(t, st, 10, "a")
+	build(t, st, 10, "b")
+	held, err := st.OpenGeneration("00000002") // a server that has not switched yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	build(t, st, 10, "c")
+	build(t, st, 10, "d") // 2 is neither current nor previous, but held
+	if _, err := os.Stat(filepath.Join(dir, "gen-00000001")); !os.IsNotExist(err) {
+		t.Errorf("gen 1 not collected: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gen-00000002")); err != nil {
+		t.Errorf("held gen 2 removed: %v", err)
+	}
+	if v, err := held.Get(context.Background(), key(1, 10), nil); err != nil || string(v) != "b-1" {
+		t.Errorf("held generation: %q %v", v, err)
+	}
+	held.Close()
+	build(t, st, 10, "e")
+	for id, want := range map[string]bool{"00000002": false, "00000003": false, "00000004": true, "00000005": true} {
+		_, err := os.Stat(filepath.Join(dir, "gen-"+id))
+		if (err == nil) != want {
+			t.Errorf("gen %s present=%v, want %v", id, err == nil, want)
+		}
+	}
+}
+
+func TestOneWriterAtATime(t *testing.T) {
+	st := MustOpen(t, t.TempDir(), false)
+	w := create(t, st)
+	defer w.Abort()
+	if _, err := st.Create(context.Background(), engine.GenerationInfo{}); !errors.Is(err, store.ErrBusy) {
+		t.Errorf("second writer: %v", err)
+	}
+}
+
+func TestReadersShareGenerations(t *testing.T) {
+	dir := t.TempDir()
+	build(t, MustOpen(t, dir, false), 10, "a")
+	var gens []engine.Generation
+	for i := 0; i < 3; i++ { // several serve processes on one data directory
+		g, err := MustOpen(t, dir, false).Current(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		gens = append(gens, g)
+	}
+	build(t, MustOpen(t, dir, false), 10, "b") // an ingest beside them
+	for _, g := range gens {
+		if v, err := g.Get(context.Background(), key(3, 10), nil); err != nil || string(v) != "a-3" {
+			t.Errorf("%q %v", v, err)
+		}
+		g.Close()
+	}
+}
+
+func TestKeysInOrder(t *testing.T) {
+	st := MustOpen(t, t.TempDir(), false)
+	w := create(t, st)
+	defer w.Abort()
+	if err := w.Put(0, []byte{1, 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Put(0, []byte{1, 1}, nil); err == nil {
+		t.Error("key out of order accepted")
+	}
+	if err := w.Put(0, []byte{0xff}, nil); w.Streams() > 1 && err == nil {
+		t.Error("key outside the stream accepted")
+	}
+}
+
+func TestEncryptedNeedsKey(t *testing.T) {
+	dir := t.TempDir()
+	build(t, MustOpen(t, dir, false), 10, "a")
+	st, _ := store.Open(dir, store.Options{StorageKey: func(string) ([]byte, error) {
+		return nil, errors.New("key k1 is not in the keyring")
+	}})
+	if _, err := st.Current(context.Background()); err == nil {
+		t.Error("opened without the key")
+	}
+	wrong, _ := store.Open(dir, store.Options{StorageKey: func(string) ([]byte, error) { return bytes.Repeat([]byte{8}, 32), nil }})
+	if _, err := wrong.Current(context.Background()); err == nil {
+		t.Error("opened with the wrong key")
+	}
+}
+
+func TestScanRange(t *testing.T) {
+	st := MustOpen(t, t.TempDir(), false)
+	build(t, st, 100, "a")
+	gen, err := st.Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	total := 0
+	for s := 0; s < 3; s++ {
+		lo, hi := engine.StreamBounds(s, 3)
+		var prev []byte
+		err := gen.(engine.Scanner).Scan(context.Background(), lo, hi, func(k, v []byte) error {
+			if engine.StreamOf(k, 3) != s || bytes.Compare(k, prev) <= 0 {
+				return fmt.Errorf("key %x out of place in stream %d", k, s)
+			}
+			prev = append(prev[:0], k...)
+			total++
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if total != 100 {
+		t.Errorf("scanned %d lines", total)
+	}
+}
