@@ -76,7 +76,7 @@ func writeGeneration(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lin
 			tb.Fatal(err)
 		}
 	}
-	if _, err := w.Commit(context.Background(), int64(len(kvs))); err != nil {
+	if _, err := w.Commit(context.Background(), engine.CommitStats{Lines: int64(len(kvs))}); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -14,6 +14,16 @@ type GenerationInfo struct {
 	Created time.Time // when it was committed
 	Lines   int64     // subscriber lines it holds
 	Format  int       // record format version (RecordFormat)
+
+	// The ingest run that built it, for operators' dashboards.
+	Read, Rejected int64
+	IngestTime     time.Duration
+}
+
+// CommitStats are what a builder tells the store about a finished build.
+type CommitStats struct {
+	Lines, Read, Rejected int64
+	Elapsed               time.Duration
 }
 
 // Store keeps generations. Implementations must make Commit atomic: a
@@ -59,7 +69,7 @@ type GenerationWriter interface {
 	// with distinct streams.
 	Put(stream int, key, rec []byte) error
 	// Commit makes the generation durable and current, and returns its info.
-	Commit(ctx context.Context, lines int64) (GenerationInfo, error)
+	Commit(ctx context.Context, stats CommitStats) (GenerationInfo, error)
 	// Abort discards the generation; the current one stays. After Commit it
 	// does nothing.
 	Abort() error

@@ -25,10 +25,11 @@ type builder struct {
 	sort   *sorter
 	rep    *reporter
 	read   int64
+	start  time.Time
 }
 
 func (o *Options) build(ctx context.Context) (*builder, error) {
-	b := &builder{o: o, rep: &reporter{w: o.Rejects, limit: o.MaxRejects}}
+	b := &builder{o: o, rep: &reporter{w: o.Rejects, limit: o.MaxRejects}, start: o.Now()}
 	if o.Delta {
 		base, err := o.Store.Current(ctx)
 		if err != nil {
@@ -148,7 +149,7 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 	if lines == 0 && b.base == nil {
 		return engine.GenerationInfo{}, ErrNothingLoaded
 	}
-	return b.w.Commit(ctx, lines)
+	return b.w.Commit(ctx, engine.CommitStats{Lines: lines, Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(b.start)})
 }
 
 type streamResult struct {

@@ -28,10 +28,14 @@ type meta struct {
 	Lines     int64     `json:"lines"`
 	Format    int       `json:"record_format"`
 	Encrypted bool      `json:"encrypted"`
+	Read      int64     `json:"rows_read"`
+	Rejected  int64     `json:"rows_rejected"`
+	Seconds   float64   `json:"ingest_seconds"`
 }
 
 func (m *meta) info() engine.GenerationInfo {
-	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format}
+	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format,
+		Read: m.Read, Rejected: m.Rejected, IngestTime: time.Duration(m.Seconds * float64(time.Second))}
 }
 
 func readMeta(dir string) (*meta, error) {

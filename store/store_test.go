@@ -38,7 +38,7 @@ func build(tb testing.TB, st *store.Store, n int, tag string) engine.GenerationI
 			tb.Fatal(err)
 		}
 	}
-	info, err := w.Commit(context.Background(), int64(n))
+	info, err := w.Commit(context.Background(), engine.CommitStats{Lines: int64(n)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestCommitMakesCurrent(t *testing.T) {
 			if got := get(t, st, key(0, 100)); got != "a-0" {
 				t.Errorf("before commit: %q", got)
 			}
-			if _, err := w.Commit(context.Background(), 1); err != nil {
+			if _, err := w.Commit(context.Background(), engine.CommitStats{Lines: 1}); err != nil {
 				t.Fatal(err)
 			}
 			if got := get(t, st, key(0, 100)); got != "b-0" {

@@ -187,7 +187,7 @@ const releaseEvery = 16
 // Commit finishes the generation, syncs it, renames it into place and then
 // points CURRENT at it. Until the CURRENT rename the old generation stays
 // current; after it, the new one is complete on disk.
-func (w *Writer) Commit(ctx context.Context, lines int64) (engine.GenerationInfo, error) {
+func (w *Writer) Commit(ctx context.Context, stats engine.CommitStats) (engine.GenerationInfo, error) {
 	if w.done {
 		return engine.GenerationInfo{}, errors.New("store: generation already finished")
 	}
@@ -195,7 +195,8 @@ func (w *Writer) Commit(ctx context.Context, lines int64) (engine.GenerationInfo
 		w.Abort()
 		return engine.GenerationInfo{}, err
 	}
-	w.meta.Lines, w.meta.Created = lines, time.Now().UTC().Truncate(time.Second)
+	w.meta.Lines, w.meta.Created = stats.Lines, time.Now().UTC().Truncate(time.Second)
+	w.meta.Read, w.meta.Rejected, w.meta.Seconds = stats.Read, stats.Rejected, stats.Elapsed.Seconds()
 	if err := w.publish(); err != nil {
 		w.Abort()
 		return engine.GenerationInfo{}, err

@@ -83,13 +83,3 @@ func writeOutput(stdout io.Writer, path string, fn func(io.Writer) error) error 
 	}
 	return nil
 }
-
-func demoCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "demo",
-		Usage: "run everything on synthetic data",
-		Action: func(c *cli.Context) error {
-			return fmt.Errorf("demo is not available yet")
-		},
-	}
-}

@@ -1,0 +1,94 @@
+package api
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// Metrics are the server's Prometheus metrics. Labels are routes, status
+// codes, CAMARA codes, attribute names and verdicts: bounded sets, none of
+// them from a client's input.
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	results  [engine.NumAttributes][3]prometheus.Counter
+	genInfo  *prometheus.GaugeVec
+	genLines prometheus.Gauge
+	genTime  prometheus.Gauge
+	ingest   *prometheus.GaugeVec
+	swaps    prometheus.Counter
+	created  atomic.Int64 // unix seconds of the current generation
+}
+
+// NewMetrics registers the metrics, with the Go and process collectors.
+func NewMetrics() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kycmatch_http_requests_total",
+			Help: "HTTP requests by route, status and CAMARA error code."}, []string{"route", "status", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kycmatch_http_request_duration_seconds",
+			Help:    "Time to answer, by route.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .002, .005, .01, .025, .05, .1, .25, 1}}, []string{"route"}),
+		genInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_info",
+			Help: "The generation answering now (value 1)."}, []string{"generation", "key_id", "profile"}),
+		genLines: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_lines", Help: "Subscriber lines in the current generation."}),
+		genTime: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_created_timestamp_seconds",
+			Help: "When the current generation was committed; its age is time() minus this."}),
+		ingest: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest",
+			Help: "The ingest run that built the current generation: rows read, rows rejected, seconds taken."}, []string{"measure"}),
+		swaps: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swaps_total", Help: "Generations switched to since start."}),
+	}
+	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kycmatch_match_results_total",
+		Help: "Answers per attribute and verdict."}, []string{"attribute", "result"})
+	for _, a := range engine.Attributes()[1:] {
+		for v := engine.NotAvailable; v <= engine.False; v++ {
+			m.results[a][v] = results.WithLabelValues(a.String(), v.String())
+		}
+	}
+	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
+		Help: "Seconds since the current generation was committed."}, m.age)
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *Metrics) age() float64 {
+	if t := m.created.Load(); t > 0 {
+		return time.Since(time.Unix(t, 0)).Seconds()
+	}
+	return 0
+}
+
+func (m *Metrics) observe(route string, status int, code string, d time.Duration) {
+	m.requests.WithLabelValues(route, strconv.Itoa(status), code).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (m *Metrics) countResults(r *engine.Result) {
+	for _, a := range engine.Attributes()[1:] {
+		if r.Asked.Has(a) {
+			m.results[a][r.Verdict[a]].Inc()
+		}
+	}
+}
+
+// SetGeneration records the generation now answering.
+func (m *Metrics) SetGeneration(info engine.GenerationInfo) {
+	m.genInfo.Reset()
+	m.genInfo.WithLabelValues(info.ID, info.KeyID, info.Profile).Set(1)
+	m.genLines.Set(float64(info.Lines))
+	m.genTime.Set(float64(info.Created.Unix()))
+	m.created.Store(info.Created.Unix())
+	m.ingest.WithLabelValues("rows_read").Set(float64(info.Read))
+	m.ingest.WithLabelValues("rows_rejected").Set(float64(info.Rejected))
+	m.ingest.WithLabelValues("seconds").Set(info.IngestTime.Seconds())
+	m.swaps.Inc()
+}

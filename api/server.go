@@ -1,0 +1,278 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
+
+	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// MaxBody is the largest request body accepted (contract §4).
+const MaxBody = 64 << 10
+
+// RequiredScope is the OAuth2 scope of the match operation.
+const RequiredScope = "kyc-match:match"
+
+// Config wires the public handler.
+type Config struct {
+	Matcher  Matcher
+	Verifier auth.Verifier
+	// RequireIDDocument is the v0.4 operator option of idDocument
+	// second-level validation.
+	RequireIDDocument bool
+	// RateLimit is requests per second per client; 0 is off.
+	RateLimit int
+	Logger    *slog.Logger
+	Metrics   *Metrics // nil: none
+}
+
+// NewHandler returns the public API: the match routes of every version,
+// with CAMARA errors for everything else. Admin endpoints are never here.
+func NewHandler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &server{cfg: cfg}
+	r := chi.NewRouter()
+	r.Use(s.recoverer, s.observe, correlator)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeRouteNotFound}) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeMethod}) })
+	r.Group(func(r chi.Router) {
+		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
+		if cfg.RateLimit > 0 {
+			r.Use(rateLimiter(cfg.RateLimit))
+		}
+		for _, v := range Versions {
+			r.Post("/kyc-match/"+v.Name()+"/match", s.match(v))
+		}
+	})
+	return r
+}
+
+type server struct {
+	cfg Config
+}
+
+// authError maps the verifier's two outcomes onto the error table; the
+// reason a token failed goes to the debug log only.
+func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(r))
+	if errors.Is(err, auth.ErrPermissionDenied) {
+		writeError(w, r, &engine.Error{Code: engine.EPERMISSION})
+		return
+	}
+	writeError(w, r, &engine.Error{Code: engine.EUNAUTHENTICATED})
+}
+
+func rateLimiter(perSecond int) func(http.Handler) http.Handler {
+	return httprate.Limit(perSecond, time.Second,
+		httprate.WithKeyFuncs(func(r *http.Request) (string, error) {
+			if p, ok := auth.FromContext(r.Context()); ok {
+				return "client:" + p.ClientID, nil
+			}
+			return "anonymous", nil
+		}),
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, &engine.Error{Code: codeRateLimited})
+		}),
+	)
+}
+
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// match is the one handler of every version.
+func (s *server) match(v *Version) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !isJSON(r.Header.Get("Content-Type")) {
+			writeError(w, r, &engine.Error{Code: codeMediaType})
+			return
+		}
+		bp := bodies.Get().(*[]byte)
+		defer bodies.Put(bp)
+		body, err := readBody(r, (*bp)[:0])
+		*bp = body[:0]
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		p, _ := auth.FromContext(r.Context())
+		res, err := Answer(r.Context(), s.cfg.Matcher, v, body, Caller{Phone: p.Phone}, s.cfg.RequireIDDocument)
+		s.audit(r, v, p, res, err)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.countResults(res)
+		}
+		// The body's bytes are no longer needed: decoding copied the values.
+		out := AppendResult(body[:0], res)
+		*bp = out[:0]
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// readBody reads at most MaxBody bytes; a longer body is 413 whatever its
+// declared length.
+func readBody(r *http.Request, dst []byte) ([]byte, error) {
+	if r.ContentLength > MaxBody {
+		return dst, &engine.Error{Code: codeTooLarge}
+	}
+	lr := io.LimitReader(r.Body, MaxBody+1)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := lr.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if len(dst) > MaxBody {
+			return dst, &engine.Error{Code: codeTooLarge}
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, &engine.Error{Code: engine.EINVALID, Message: "The request body could not be read."}
+		}
+	}
+}
+
+// audit writes one line per answered match: who asked, under which
+// correlator, which attributes, and the results. Never a value, nor the
+// phone number.
+func (s *server) audit(r *http.Request, v *Version, p *auth.Principal, res *engine.Result, err error) {
+	l := s.cfg.Logger
+	if !l.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("client", clientOf(p)),
+		slog.String("correlator", correlatorOf(r)),
+		slog.String("api", v.Name()),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("outcome", ErrorInfoOf(err).Code))
+	} else {
+		attrs = append(attrs, slog.String("outcome", "OK"), slog.Any("results", resultAttrs(res)))
+	}
+	l.LogAttrs(r.Context(), slog.LevelInfo, "match", attrs...)
+}
+
+func clientOf(p *auth.Principal) string {
+	if p == nil {
+		return ""
+	}
+	return p.ClientID
+}
+
+// resultAttrs lists each asked attribute's verdict (and score): the answer
+// the partner got, which the audit must show, and nothing of the values.
+func resultAttrs(res *engine.Result) slog.Value {
+	var attrs []slog.Attr
+	for _, a := range engine.Attributes()[1:] {
+		if !res.Asked.Has(a) {
+			continue
+		}
+		v := res.Verdict[a].String()
+		if res.Score[a] != engine.NoScore {
+			v += "/" + strconv.Itoa(int(res.Score[a]))
+		}
+		attrs = append(attrs, slog.String(a.String(), v))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// writeError sends err as a CAMARA error body.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	info := ErrorInfoOf(err)
+	if rw, ok := w.(*recorder); ok {
+		rw.code = info.Code
+		if engine.ErrorCode(err) == engine.EINTERNAL {
+			rw.internal = err
+		}
+	}
+	_, body := ErrorBody(err)
+	writeJSON(w, info.Status, body)
+}
+
+type ctxKey int
+
+const correlatorKey ctxKey = 0
+
+func correlatorOf(r *http.Request) string {
+	c, _ := r.Context().Value(correlatorKey).(string)
+	return c
+}
+
+// correlator echoes a valid x-correlator and makes one up otherwise; an
+// invalid one is refused, with a made-up one in the response so that even
+// the error can be traced.
+func correlator(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := r.Header.Get("x-correlator")
+		valid := validCorrelator(c)
+		if c == "" || !valid {
+			c = newCorrelator()
+		}
+		w.Header().Set("x-correlator", c)
+		r = r.WithContext(context.WithValue(r.Context(), correlatorKey, c))
+		if !valid {
+			writeError(w, r, &engine.Error{Code: engine.EINVALID, Message: "The x-correlator header does not match its pattern."})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// validCorrelator checks ^[a-zA-Z0-9-_:;.\/<>{}]{0,256}$.
+func validCorrelator(c string) bool {
+	if len(c) > 256 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		switch b := c[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		case b == '-' || b == '_' || b == ':' || b == ';' || b == '.' || b == '/' || b == '<' || b == '>' || b == '{' || b == '}':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// newCorrelator makes a random UUID (version 4).
+func newCorrelator() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
+}

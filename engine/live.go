@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Live answers matches from whatever generation is current in a store,
+// switching to a new one within a poll interval of its commit, without
+// dropping a request: a request holds the matcher it started with, and a
+// replaced generation is closed when its last request has finished.
+type Live struct {
+	store Store
+	keys  KeySource
+	log   *slog.Logger
+	cur   atomic.Pointer[liveMatcher]
+	mu    sync.Mutex // serialises Refresh
+	// failedID is the last generation that could not be opened, so a bad
+	// one is reported once, not at every poll.
+	failedID string
+	onSwap   func(GenerationInfo)
+}
+
+type liveMatcher struct {
+	m   *Matcher
+	log *slog.Logger
+	// refs counts requests in flight, plus one while the matcher is
+	// current. It only reaches zero once, after the matcher was replaced,
+	// and then the generation is closed.
+	refs atomic.Int64
+}
+
+// NewLive opens the current generation of st, if there is one. A current
+// generation that cannot be opened (its key is not in the keyring, say) is
+// an error: serve must refuse to start rather than answer from nothing.
+func NewLive(ctx context.Context, st Store, ks KeySource, log *slog.Logger, onSwap func(GenerationInfo)) (*Live, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if onSwap == nil {
+		onSwap = func(GenerationInfo) {}
+	}
+	l := &Live{store: st, keys: ks, log: log, onSwap: onSwap}
+	if err := l.Refresh(ctx); err != nil && !errors.Is(err, ErrNoGeneration) {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Refresh switches to the store's current generation if it changed.
+func (l *Live) Refresh(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id, err := l.store.CurrentID(ctx)
+	if err != nil {
+		return err
+	}
+	if old := l.cur.Load(); old != nil && old.m.Generation().Info().ID == id {
+		return nil
+	}
+	m, err := l.open(ctx)
+	if err != nil {
+		if l.failedID != id {
+			l.log.Error("cannot open the new current generation; still answering from the previous one", "generation", id, "err", err)
+			l.failedID = id
+		}
+		return err
+	}
+	lm := &liveMatcher{m: m, log: l.log}
+	lm.refs.Store(1)
+	if old := l.cur.Swap(lm); old != nil {
+		old.release()
+	}
+	info := m.Generation().Info()
+	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "lines", info.Lines, "created", info.Created)
+	l.onSwap(info)
+	return nil
+}
+
+func (l *Live) open(ctx context.Context) (*Matcher, error) {
+	gen, err := l.store.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := NewMatcher(gen, l.keys)
+	if err != nil {
+		gen.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Watch refreshes every interval until ctx ends. A Live answers from the
+// generation it has while the store is unreachable or the new one broken.
+func (l *Live) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			l.Refresh(ctx)
+		}
+	}
+}
+
+// Ready reports whether a generation is open.
+func (l *Live) Ready() bool { return l.cur.Load() != nil }
+
+// Info describes the generation answering now.
+func (l *Live) Info() (GenerationInfo, bool) {
+	lm := l.cur.Load()
+	if lm == nil {
+		return GenerationInfo{}, false
+	}
+	return lm.m.Generation().Info(), true
+}
+
+// Match answers from the current generation; EUNAVAILABLE before the first
+// one exists.
+func (l *Live) Match(ctx context.Context, req *Request, opt Options) (*Result, error) {
+	lm := l.acquire()
+	if lm == nil {
+		return nil, ErrNoGeneration
+	}
+	defer lm.release()
+	return lm.m.Match(ctx, req, opt)
+}
+
+func (l *Live) acquire() *liveMatcher {
+	for {
+		lm := l.cur.Load()
+		if lm == nil {
+			return nil
+		}
+		// Only take a reference while one is still held: zero means the
+		// matcher was replaced and is being closed; load the new one.
+		n := lm.refs.Load()
+		if n > 0 && lm.refs.CompareAndSwap(n, n+1) {
+			return lm
+		}
+	}
+}
+
+func (lm *liveMatcher) release() {
+	if lm.refs.Add(-1) == 0 {
+		info := lm.m.Generation().Info()
+		if err := lm.m.Generation().Close(); err != nil {
+			lm.log.Warn("closing a replaced generation", "generation", info.ID, "err", err)
+		}
+	}
+}
+
+// Close releases the current generation; requests in flight finish first.
+func (l *Live) Close() {
+	if old := l.cur.Swap(nil); old != nil {
+		old.release()
+	}
+}
