@@ -263,4 +263,3 @@ func adminHandler(live *engine.Live, m *api.Metrics) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	return mux
 }
-
