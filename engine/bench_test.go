@@ -26,9 +26,18 @@ func benchLine(i int) engine.Line {
 
 // BenchmarkEncode is normalise+hash of one full record: the CPU cost of a
 // row at ingest, CSV parsing and sorting aside.
-func BenchmarkEncode(b *testing.B) {
+func BenchmarkEncode(b *testing.B) { benchEncode(b, true) }
+
+// BenchmarkEncodeNoTokens leaves the score tokens out: the difference is
+// what tokens cost per record.
+func BenchmarkEncodeNoTokens(b *testing.B) { benchEncode(b, false) }
+
+func benchEncode(b *testing.B, tokens bool) {
 	kr := MustKeyring(b)
 	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()))
+	if !tokens {
+		enc.OmitTokensForBenchmark()
+	}
 	l := benchLine(1)
 	var buf []byte
 	b.ReportAllocs()
@@ -56,6 +65,16 @@ func BenchmarkMatch10(b *testing.B) {
 	req := request("+34600000500", "name", "Maria Jose Fernandez de la Pena", "givenName", "maria jose",
 		"familyName", "Fernández de la Peña", "birthdate", "1984-11-03", "email", "maria.fernandez@example.com",
 		"postalCode", "28009", "country", "ES", "gender", "FEMALE", "idDocument", "12345678Z", "nationality", "ES")
+	benchMatch(b, m, req)
+}
+
+// BenchmarkMatchUnscored5 mismatches the five fields of
+// BenchmarkMatchScored5 where scores are not computed (dates, codes,
+// postal code): the baseline a scored match is compared with.
+func BenchmarkMatchUnscored5(b *testing.B) {
+	m := benchMatcher(b, 1000)
+	req := request("+34600000500", "birthdate", "1984-11-04", "postalCode", "28010", "country", "FR",
+		"gender", "MALE", "nationality", "PT")
 	benchMatch(b, m, req)
 }
 

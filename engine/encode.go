@@ -37,7 +37,14 @@ type Encoder struct {
 	runes []rune
 	salts [64 * hashing.SaltSize]byte
 	used  int
+	// noTokens leaves score tokens out, so benchmarks can measure what
+	// they cost. Such records are not readable.
+	noTokens bool
 }
+
+// OmitTokensForBenchmark makes the encoder leave out score tokens. It
+// exists only to measure their cost; a generation built so cannot be read.
+func (e *Encoder) OmitTokensForBenchmark() { e.noTokens = true }
 
 // NewEncoder returns an encoder hashing with s.
 func NewEncoder(s *hashing.Scheme) *Encoder {
@@ -167,7 +174,7 @@ func (e *Encoder) appendAttr(dst []byte, a Attribute, salt *hashing.Salt) []byte
 		d := e.h.Digest(int(a), salt, e.vars[a][i])
 		dst = d.AppendBinary(dst)
 	}
-	if !a.Scored() {
+	if !a.Scored() || e.noTokens {
 		return dst
 	}
 	for i := 0; i < n; i++ {

@@ -14,20 +14,47 @@ import (
 // Compact rule (contract §5), for postal codes, document ids, street numbers
 // and house number extensions: NFKC, upper-cased, and spaces, hyphens, dots
 // and slashes removed, so "28 013", "28-013" and "28013" are one value.
+//
+// Upper-casing without a language is per rune, so values of table runes
+// ("4º B", "２－３", "サンハイツ1203号室") take compactTable, held to
+// appendCompactSlow by TestCompactTableMatchesRule and FuzzCompact.
+var compactTable = newRuneTable(appendCompactSlow)
+
 func appendCompact(dst []byte, s string) []byte {
 	if isASCII(s) {
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if isCompactSeparator(rune(c)) {
-				continue
-			}
-			if c >= 'a' && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			dst = append(dst, c)
-		}
-		return dst
+		return appendCompactASCII(dst, s)
 	}
+	start := len(dst)
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if isIdentityRune(r) {
+			dst = append(dst, s[i:i+n]...)
+		} else if out, ok := compactTable.lookup(r); ok {
+			dst = append(dst, out...)
+		} else {
+			return appendCompactSlow(dst[:start], s)
+		}
+		i += n
+	}
+	return dst
+}
+
+func appendCompactASCII(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isCompactSeparator(rune(c)) {
+			continue
+		}
+		dst = append(dst, upperASCII(c))
+	}
+	return dst
+}
+
+// appendCompactSlow is the rule as the contract states it.
+func appendCompactSlow(dst []byte, s string) []byte {
 	for _, r := range upper(norm.NFKC.String(s)) {
 		if !isCompactSeparator(r) {
 			dst = utf8.AppendRune(dst, r)

@@ -1,12 +1,12 @@
 package hashing
 
 import (
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
+	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -16,40 +16,28 @@ import (
 // spaces collapsed and trimmed.
 //
 // The full chain costs a few microseconds a value, and ingest runs it tens of
-// millions of times, so most values take a table: for every rune below
-// tableEnd that is not itself a combining mark, the chain is context-free
-// (NFKC only composes a starter with the marks that follow it, and case
-// folding without a language tag is per rune), so the output of a string is
-// the concatenation of its runes' outputs. TestTextTableMatchesChain and
+// millions of times, so most values take a table instead (see runeTable): case
+// folding without a language tag is per rune, and so is everything after it
+// once no mark is left to drop or compose. TestTextTableMatchesChain and
 // FuzzText hold the two paths to the same answer.
-
-const tableEnd = 0x0530 // Latin, IPA, Greek, Cyrillic; Armenian and above take the chain
-
-var (
-	textTableOnce sync.Once
-	textTable     [tableEnd]string
-	textTableOK   [tableEnd]bool
-)
-
-func buildTextTable() {
-	for r := rune(0); r < tableEnd; r++ {
-		if unicode.Is(unicode.M, r) || !utf8.ValidRune(r) {
-			continue // marks compose with their neighbours: not context-free
-		}
-		textTable[r] = string(textChainCore(nil, string(r)))
-		textTableOK[r] = true
-	}
-}
+var textTable = newRuneTable(textChainCore)
 
 func appendText(dst []byte, s string) []byte {
-	textTableOnce.Do(buildTextTable)
 	var c collapser
 	c.init(dst)
-	for _, r := range s {
-		if r >= tableEnd || !textTableOK[r] {
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if isIdentityRune(r) {
+			c.writeString(s[i : i+n])
+		} else if out, ok := textTable.lookup(r); ok {
+			c.writeString(out)
+		} else {
 			return appendTextChain(dst, s)
 		}
-		c.writeString(textTable[r])
+		i += n
 	}
 	return c.bytes()
 }
@@ -57,24 +45,45 @@ func appendText(dst []byte, s string) []byte {
 // appendTextChain runs the whole chain; it is the reference the table is
 // built from.
 func appendTextChain(dst []byte, s string) []byte {
-	var c collapser
-	c.init(dst)
-	c.write(textChainCore(nil, s))
-	return c.bytes()
+	start := len(dst)
+	return collapseSpaces(textChainCore(dst, s), start)
 }
 
-var folders = sync.Pool{New: func() any { c := cases.Fold(); return &c }}
+// chainScratch holds the chain's intermediate forms, so that a value costs
+// no allocation once the buffers have grown.
+type chainScratch struct {
+	fold cases.Caser
+	a, b []byte
+}
+
+var chainScratches = sync.Pool{New: func() any { return &chainScratch{fold: cases.Fold()} }}
+
+func getScratch() *chainScratch { return chainScratches.Get().(*chainScratch) }
+
+// putScratch drops buffers grown by an outsized value rather than keep them
+// alive in the pool.
+func putScratch(sc *chainScratch) {
+	const keep = 16 << 10
+	if cap(sc.a) > keep || cap(sc.b) > keep {
+		return
+	}
+	chainScratches.Put(sc)
+}
 
 // textChainCore applies NFKC, folding and mark removal and maps every
 // character outside letters, numbers and kept marks to a space, without
 // collapsing spaces.
 func textChainCore(dst []byte, s string) []byte {
-	f := folders.Get().(*cases.Caser)
-	folded := foldCherokee(f.String(norm.NFKC.String(s)))
-	folders.Put(f)
-	stripped := norm.NFC.Bytes(dropLGCMarks(nil, norm.NFD.String(folded)))
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.a = norm.NFKC.AppendString(sc.a[:0], s)
+	sc.b, _, _ = transform.Append(sc.fold, sc.b[:0], sc.a)
+	foldCherokee(sc.b)
+	sc.a = norm.NFD.Append(sc.a[:0], sc.b...)
+	sc.b = dropLGCMarks(sc.b[:0], sc.a)
+	sc.a = norm.NFC.Append(sc.a[:0], sc.b...)
 	kept := false // whether the last output character carries a base a mark may attach to
-	for _, r := range string(stripped) {
+	for _, r := range string(sc.a) {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsNumber(r):
 			kept = true
@@ -90,32 +99,27 @@ func textChainCore(dst []byte, s string) []byte {
 // foldCherokee completes x/text's folding for Cherokee, which maps small
 // letters to capitals (as CaseFolding.txt says) but also capitals back to
 // small ones, so folding twice would not be folding once. Capitals are the
-// folded form.
-func foldCherokee(s string) string {
-	if !strings.ContainsFunc(s, isCherokeeSmall) {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
+// folded form. Small letters and their capitals are all three bytes long,
+// so b is rewritten in place.
+func foldCherokee(b []byte) {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
 		switch {
 		case r >= 0xAB70 && r <= 0xABBF:
-			return r - 0xAB70 + 0x13A0
+			utf8.EncodeRune(b[i:], r-0xAB70+0x13A0)
 		case r >= 0x13F8 && r <= 0x13FD:
-			return r - 8
+			utf8.EncodeRune(b[i:], r-8)
 		}
-		return r
-	}, s)
-}
-
-func isCherokeeSmall(r rune) bool {
-	return (r >= 0xAB70 && r <= 0xABBF) || (r >= 0x13F8 && r <= 0x13FD)
+		i += n
+	}
 }
 
 // dropLGCMarks removes the nonspacing marks that follow a Latin, Greek or
 // Cyrillic letter in an NFD string. Marks on other scripts carry meaning (a
 // kana voicing mark makes カ into ガ) and stay.
-func dropLGCMarks(dst []byte, nfd string) []byte {
+func dropLGCMarks(dst, nfd []byte) []byte {
 	lgcBase := false
-	for _, r := range nfd {
+	for _, r := range string(nfd) {
 		if unicode.Is(unicode.Mn, r) && lgcBase {
 			continue
 		}
@@ -155,10 +159,14 @@ func (c *collapser) writeString(s string) {
 	}
 }
 
-func (c *collapser) write(p []byte) {
-	for _, b := range p {
-		c.writeByte(b)
-	}
-}
-
 func (c *collapser) bytes() []byte { return c.buf }
+
+// collapseSpaces does the collapser's work on b[start:] in place: the
+// result is never longer than what it reads.
+func collapseSpaces(b []byte, start int) []byte {
+	c := collapser{buf: b[:start], start: start}
+	for i := start; i < len(b); i++ {
+		c.writeByte(b[i])
+	}
+	return c.buf
+}

@@ -43,6 +43,8 @@ type Options struct {
 	SortMem  int              // bytes of records sorted in memory; default 256 MiB
 	TempDir  string           // for sort runs; must be private to the operator
 	Now      func() time.Time // for tests
+
+	noTokens bool // benchmarks only: see engine.Encoder.OmitTokensForBenchmark
 }
 
 // Summary is the outcome of a run.

@@ -116,6 +116,9 @@ func fill(bt *batch, rr rowReader) (end bool, err error) {
 func (p *pipeline) work(ctx context.Context, b *builder) {
 	defer p.wg.Done()
 	enc := engine.NewEncoder(b.scheme)
+	if b.o.noTokens {
+		enc.OmitTokensForBenchmark()
+	}
 	for bt := range p.in {
 		bt.out, bt.arena, bt.rejects = bt.out[:0], bt.arena[:0], bt.rejects[:0]
 		for i := range bt.rows {

@@ -99,8 +99,17 @@ func (s *Store) withEncryption(opts badger.Options, keyID string) (badger.Option
 	if err != nil {
 		return opts, err
 	}
-	return opts.WithEncryptionKey(k), nil
+	return opts.WithEncryptionKey(k).WithEncryptionKeyRotationDuration(dataKeyLifetime()), nil
 }
+
+// dataKeyLifetime is how long Badger treats its newest data key as fresh.
+// A reader must never find it stale: Badger would then try to write a new
+// one into the read-only key registry and kill the process (its y.Check
+// calls log.Fatal), so a generation older than the default ten days could
+// not be served. A writer must find none fresh, so that it makes one (an
+// empty registry counts as created in 1970). Half the time since 1970
+// satisfies both for any key made after 2020 until 2070.
+func dataKeyLifetime() time.Duration { return time.Since(time.Unix(0, 0)) / 2 }
 
 // badgerOptions are shared by readers and writers. Records are keyed
 // random bytes, so compression would only cost time.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll")},
 			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout")},
 			stringFlag("log-level", "debug, info (default), warn or error"),
+			boolFlag("admin-pprof", "also serve Go's /debug/pprof/ profiles on the admin listener"),
 		),
 		Action: serveAction,
 	}
@@ -54,6 +56,7 @@ type serveConfig struct {
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
 	logger                *slog.Logger
+	pprof                 bool
 }
 
 func serveAction(c *cli.Context) error {
@@ -75,7 +78,8 @@ func serveAction(c *cli.Context) error {
 
 func serveFlags(c *cli.Context) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
-		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout")}
+		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
+		pprof: c.Bool("admin-pprof")}
 	var err error
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
@@ -195,7 +199,7 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
 	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
 		RateLimit: cfg.rateLimit, Logger: cfg.logger, Metrics: metrics})
-	if err := s.listen(handler, adminHandler(live, metrics)); err != nil {
+	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
 		live.Close()
 		return nil, err
 	}
@@ -244,8 +248,14 @@ func (s *server) Close() error {
 
 // adminHandler serves the operator's endpoints, on their own listener so
 // that they never face partners.
-func adminHandler(live *engine.Live, m *api.Metrics) http.Handler {
+func adminHandler(live *engine.Live, m *api.Metrics, profiles bool) http.Handler {
 	mux := http.NewServeMux()
+	if profiles {
+		// Profiles hold code positions and sizes, never memory contents.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintln(w, `{"status":"ok"}`)
