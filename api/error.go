@@ -82,8 +82,11 @@ func ErrorBody(err error) (int, []byte) {
 	return info.Status, b
 }
 
+// jsonType is shared by every response: net/http only reads header values.
+var jsonType = []string{"application/json"}
+
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(status)
 	w.Write(body)
 }

@@ -24,7 +24,9 @@ type Caller struct {
 // operator option; other versions ignore it.
 func Answer(ctx context.Context, m Matcher, v *Version, body []byte, c Caller, requireIDDocument bool) (*engine.Result, error) {
 	var b Body
-	if err := v.Decode(body, &b); err != nil {
+	release, err := v.Decode(body, &b)
+	defer release()
+	if err != nil {
 		return nil, err
 	}
 	req := engine.Request{Asked: b.Asked, Values: b.Values}

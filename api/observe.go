@@ -19,6 +19,8 @@ type recorder struct {
 	code     string // CAMARA code of an error response
 	internal error  // cause of a 500, for the log only
 	wrote    bool
+	// correlator of the request, for logs
+	correlator string
 }
 
 func (rw *recorder) WriteHeader(status int) {
@@ -56,11 +58,11 @@ func (s *server) observe(next http.Handler) http.Handler {
 			s.cfg.Metrics.observe(route, rw.status, rw.code, elapsed)
 		}
 		if rw.internal != nil {
-			s.cfg.Logger.Error("internal error", "route", route, "correlator", correlatorOf(r), "err", rw.internal)
+			s.cfg.Logger.Error("internal error", "route", route, "correlator", rw.correlator, "err", rw.internal)
 		}
 		s.cfg.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", rw.status),
-			slog.String("code", rw.code), slog.Duration("elapsed", elapsed), slog.String("correlator", correlatorOf(r)))
+			slog.String("code", rw.code), slog.Duration("elapsed", elapsed), slog.String("correlator", rw.correlator))
 	})
 }
 
@@ -77,7 +79,7 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.cfg.Logger.Error("panic while serving a request", "correlator", correlatorOf(r), "stack", string(debug.Stack()))
+			s.cfg.Logger.Error("panic while serving a request", "correlator", correlatorOf(w), "stack", string(debug.Stack()))
 			if rw, ok := w.(*recorder); !ok || !rw.wrote {
 				writeError(w, r, &engine.Error{Code: engine.EINTERNAL})
 			}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,7 +69,7 @@ type server struct {
 // authError maps the verifier's two outcomes onto the error table; the
 // reason a token failed goes to the debug log only.
 func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(r))
+	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(w))
 	if errors.Is(err, auth.ErrPermissionDenied) {
 		writeError(w, r, &engine.Error{Code: engine.EPERMISSION})
 		return
@@ -110,7 +110,7 @@ func (s *server) match(v *Version) http.HandlerFunc {
 		}
 		p, _ := auth.FromContext(r.Context())
 		res, err := Answer(r.Context(), s.cfg.Matcher, v, body, Caller{Phone: p.Phone}, s.cfg.RequireIDDocument)
-		s.audit(r, v, p, res, err)
+		s.audit(w, r, v, p, res, err)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -125,7 +125,13 @@ func (s *server) match(v *Version) http.HandlerFunc {
 	}
 }
 
+// isJSON accepts application/json with or without parameters (charset).
+// The common spellings are checked without mime.ParseMediaType, which
+// allocates a map per request.
 func isJSON(ct string) bool {
+	if ct == "application/json" || strings.EqualFold(ct, "application/json; charset=utf-8") {
+		return true
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "application/json"
 }
@@ -158,14 +164,14 @@ func readBody(r *http.Request, dst []byte) ([]byte, error) {
 // audit writes one line per answered match: who asked, under which
 // correlator, which attributes, and the results. Never a value, nor the
 // phone number.
-func (s *server) audit(r *http.Request, v *Version, p *auth.Principal, res *engine.Result, err error) {
+func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *auth.Principal, res *engine.Result, err error) {
 	l := s.cfg.Logger
 	if !l.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("client", clientOf(p)),
-		slog.String("correlator", correlatorOf(r)),
+		slog.String("correlator", correlatorOf(w)),
 		slog.String("api", v.Name()),
 	}
 	if err != nil {
@@ -213,13 +219,13 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, info.Status, body)
 }
 
-type ctxKey int
-
-const correlatorKey ctxKey = 0
-
-func correlatorOf(r *http.Request) string {
-	c, _ := r.Context().Value(correlatorKey).(string)
-	return c
+// correlatorOf returns the request's correlator, kept in the recorder
+// rather than the context: a context value would copy the request.
+func correlatorOf(w http.ResponseWriter) string {
+	if rw, ok := w.(*recorder); ok {
+		return rw.correlator
+	}
+	return ""
 }
 
 // correlator echoes a valid x-correlator and makes one up otherwise; an
@@ -232,8 +238,10 @@ func correlator(next http.Handler) http.Handler {
 		if c == "" || !valid {
 			c = newCorrelator()
 		}
-		w.Header().Set("x-correlator", c)
-		r = r.WithContext(context.WithValue(r.Context(), correlatorKey, c))
+		w.Header()["X-Correlator"] = []string{c}
+		if rw, ok := w.(*recorder); ok {
+			rw.correlator = c
+		}
 		if !valid {
 			writeError(w, r, &engine.Error{Code: engine.EINVALID, Message: "The x-correlator header does not match its pattern."})
 			return

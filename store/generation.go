@@ -52,7 +52,13 @@ func readMeta(dir string) (*meta, error) {
 
 // Generation is an open, read-only generation.
 type Generation struct {
-	db   *badger.DB
+	db *badger.DB
+	// txn is one read-only transaction for the generation's whole life. A
+	// generation never changes, so one snapshot serves every read, and it
+	// spares each request Badger's per-transaction bookkeeping (a
+	// watermark update through a channel on begin and on end). Read-only
+	// transactions keep no per-read state, so concurrent Gets are safe.
+	txn  *badger.Txn
 	meta meta
 }
 
@@ -81,7 +87,7 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
-	return &Generation{db: db, meta: *m}, nil
+	return &Generation{db: db, txn: db.NewTransaction(false), meta: *m}, nil
 }
 
 func orDefault(v, d int) int {
@@ -130,16 +136,13 @@ func (g *Generation) Info() engine.GenerationInfo { return g.meta.info() }
 
 // Get appends the record under key to dst.
 func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
-	err := g.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if err != nil {
-			return err
-		}
-		return item.Value(func(v []byte) error {
+	item, err := g.txn.Get(key)
+	if err == nil {
+		err = item.Value(func(v []byte) error {
 			dst = append(dst, v...)
 			return nil
 		})
-	})
+	}
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return dst, engine.ErrNotFound
 	}
@@ -171,8 +174,11 @@ func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec [
 	})
 }
 
-// Close closes the generation.
-func (g *Generation) Close() error { return g.db.Close() }
+// Close closes the generation; no Get may be running or follow.
+func (g *Generation) Close() error {
+	g.txn.Discard()
+	return g.db.Close()
+}
 
 // badgerLogger passes Badger's warnings and errors on; its info lines
 // (tables opened, levels) would drown the server's own log.
