@@ -151,6 +151,7 @@ func (e *Encoder) composeOne(parts []string) ([]byte, error) {
 }
 
 func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
+	start := len(dst)
 	salt := e.salt()
 	flags := byte(0)
 	if eligible {
@@ -164,7 +165,8 @@ func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
 			dst = e.appendAttr(dst, a, &salt)
 		}
 	}
-	return dst
+	n := len(dst) - start
+	return e.h.AppendPadding(dst, (recordPad-n%recordPad)%recordPad)
 }
 
 func (e *Encoder) appendAttr(dst []byte, a Attribute, salt *hashing.Salt) []byte {

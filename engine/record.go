@@ -18,15 +18,19 @@ import (
 //	  [1]      number of variants (1, or 2 for a composed name or address)
 //	  16 bytes digest per variant
 //	  a token section per variant, for scored attributes
+//	then random padding up to a multiple of recordPad bytes
 //
 // Nothing in it is a value or part of one: lengths appear only bucketed in
-// token sections (see hashing).
+// token sections (see hashing), and the record's own length, which
+// Badger's value log keeps in the clear even when encrypted, only to
+// within recordPad bytes.
 const RecordFormat = 1
 
 const (
 	recHeader    = 2 + hashing.SaltSize + 4
 	maxVariants  = 2
 	flagEligible = 1
+	recordPad    = 256
 )
 
 var errRecord = errors.New("malformed record")
@@ -64,8 +68,8 @@ func parseRecord(v *recordView, rec []byte) error {
 			return fmt.Errorf("%w: %s: %v", errRecord, a, err)
 		}
 	}
-	if len(p) != 0 {
-		return fmt.Errorf("%w: %d trailing bytes", errRecord, len(p))
+	if len(p) >= recordPad || len(rec)%recordPad != 0 {
+		return fmt.Errorf("%w: %d bytes of padding in %d", errRecord, len(p), len(rec))
 	}
 	return nil
 }

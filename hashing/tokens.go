@@ -76,6 +76,18 @@ func (h *Hasher) AppendTokens(dst []byte, field int, salt *Salt, variant int, va
 	return dst
 }
 
+// AppendPadding appends n random bytes, which look like the digests and
+// tokens around them.
+func (h *Hasher) AppendPadding(dst []byte, n int) []byte {
+	for ; n >= 8; n -= 8 {
+		dst = binary.LittleEndian.AppendUint64(dst, h.pad.Uint64())
+	}
+	for ; n > 0; n-- {
+		dst = append(dst, byte(h.pad.Uint64()))
+	}
+	return dst
+}
+
 // TokenSectionSize returns the size of the token section at the start of b.
 func TokenSectionSize(b []byte) (int, error) {
 	if len(b) < tokenHdrSize {

@@ -2,6 +2,9 @@ package ingest
 
 import (
 	"bufio"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"bytes"
 	"container/heap"
 	"encoding/binary"
@@ -24,7 +27,9 @@ import (
 // duplicate phone numbers are found without a set of every key.
 //
 // Run files hold only lookup digests and records (digests and tokens):
-// nothing in them is a value.
+// nothing in them is a value. They are still encrypted (AES-CTR under a key
+// made for the run and never written down) so that, like the generation,
+// they show nothing but sizes, and a crashed run's leftovers are noise.
 
 type keyBytes = [hashing.LookupKeySize]byte
 
@@ -66,17 +71,43 @@ type sorter struct {
 	arena   []byte
 	entries []sortEntry
 	runs    []run
+	block   cipher.Block // encrypts the runs; the key lives only here
 }
 
 // run is a spilled, sorted run file; bounds[s] is the byte offset where
 // stream s begins, bounds[streams] the file's size.
 type run struct {
 	path   string
+	iv     [aes.BlockSize]byte
 	bounds []int64
 }
 
 func newSorter(dir string, limit, streams int) *sorter {
-	return &sorter{dir: dir, limit: limit, streams: streams}
+	var key [32]byte
+	rand.Read(key[:])
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		panic(err) // a 32-byte key is always valid
+	}
+	return &sorter{dir: dir, limit: limit, streams: streams, block: block}
+}
+
+// ctrAt returns the run's key stream positioned at byte off, so that a
+// stream's section can be read from the middle of the file.
+func (s *sorter) ctrAt(r *run, off int64) cipher.Stream {
+	var ctr [aes.BlockSize]byte
+	hi := binary.BigEndian.Uint64(r.iv[:8])
+	lo := binary.BigEndian.Uint64(r.iv[8:])
+	n := uint64(off) / aes.BlockSize
+	if lo+n < lo {
+		hi++
+	}
+	binary.BigEndian.PutUint64(ctr[:8], hi)
+	binary.BigEndian.PutUint64(ctr[8:], lo+n)
+	st := cipher.NewCTR(s.block, ctr[:])
+	var skip [aes.BlockSize]byte
+	st.XORKeyStream(skip[:off%aes.BlockSize], skip[:off%aes.BlockSize])
+	return st
 }
 
 func (s *sorter) add(key *keyBytes, row, line int64, op byte, rec []byte) error {
@@ -105,6 +136,7 @@ func (s *sorter) spill() error {
 		return fmt.Errorf("sort: %w", err)
 	}
 	r := run{path: filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))}
+	rand.Read(r.iv[:])
 	if err := s.writeRun(&r); err != nil {
 		os.Remove(r.path)
 		return fmt.Errorf("sort: write run: %w", err)
@@ -119,7 +151,7 @@ func (s *sorter) writeRun(r *run) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	bw := bufio.NewWriterSize(cipher.StreamWriter{S: s.ctrAt(r, 0), W: f}, 1<<20)
 	var hdr [runHeader]byte
 	var off int64
 	r.bounds = make([]int64, s.streams+1)
@@ -276,7 +308,8 @@ func (s *sorter) merge(stream int) (*merger, error) {
 		}
 		m.files = append(m.files, f)
 		sec := io.NewSectionReader(f, r.bounds[stream], r.bounds[stream+1]-r.bounds[stream])
-		srcs = append(srcs, &runSource{br: bufio.NewReaderSize(sec, 256<<10)})
+		dec := cipher.StreamReader{S: s.ctrAt(&r, r.bounds[stream]), R: sec}
+		srcs = append(srcs, &runSource{br: bufio.NewReaderSize(dec, 256<<10)})
 	}
 	h := headHeap{}
 	for _, src := range srcs {
