@@ -49,7 +49,11 @@ func NewHandler(cfg Config) http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverer, s.observe, correlator)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeRouteNotFound}) })
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeMethod}) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		// RFC 9110 §15.5.6: a 405 names the allowed methods; every route is a POST.
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, r, &engine.Error{Code: codeMethod})
+	})
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
 		if cfg.RateLimit > 0 {
@@ -96,7 +100,7 @@ var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }
 // match is the one handler of every version.
 func (s *server) match(v *Version) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !isJSON(r.Header.Get("Content-Type")) {
+		if !isJSON(r.Header.Get("Content-Type")) || !identityEncoding(r.Header.Get("Content-Encoding")) {
 			writeError(w, r, &engine.Error{Code: codeMediaType})
 			return
 		}
@@ -135,6 +139,10 @@ func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == "application/json"
 }
+
+// identityEncoding refuses compressed bodies, which the API does not take:
+// 415 names the problem where a 400 would blame the JSON.
+func identityEncoding(ce string) bool { return ce == "" || strings.EqualFold(ce, "identity") }
 
 // readBody reads at most MaxBody bytes; a longer body is 413 whatever its
 // declared length.

@@ -45,30 +45,45 @@ func NewLive(ctx context.Context, st Store, ks KeySource, log *slog.Logger, onSw
 		onSwap = func(GenerationInfo) {}
 	}
 	l := &Live{store: st, keys: ks, log: log, onSwap: onSwap}
-	if err := l.Refresh(ctx); err != nil && !errors.Is(err, ErrNoGeneration) {
+	if _, err := l.refresh(ctx); err != nil && !errors.Is(err, ErrNoGeneration) {
 		return nil, err
 	}
 	return l, nil
 }
 
-// Refresh switches to the store's current generation if it changed.
+// Refresh switches to the store's current generation if it changed. A
+// generation that cannot be opened is logged once, and the one answering
+// now (if any) goes on answering.
 func (l *Live) Refresh(ctx context.Context) error {
+	id, err := l.refresh(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil && id != "" && l.failedID != id {
+		l.failedID = id
+		if l.Ready() {
+			l.log.Error("cannot open the new current generation; still answering from the previous one", "generation", id, "err", err)
+		} else {
+			l.log.Error("cannot open the current generation; not answering until one can be opened", "generation", id, "err", err)
+		}
+	}
+	return err
+}
+
+// refresh does Refresh's work; it returns the id of the generation it
+// tried to open.
+func (l *Live) refresh(ctx context.Context) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	id, err := l.store.CurrentID(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if old := l.cur.Load(); old != nil && old.m.Generation().Info().ID == id {
-		return nil
+		return id, nil
 	}
 	m, err := l.open(ctx)
 	if err != nil {
-		if l.failedID != id {
-			l.log.Error("cannot open the new current generation; still answering from the previous one", "generation", id, "err", err)
-			l.failedID = id
-		}
-		return err
+		return id, err
 	}
 	lm := &liveMatcher{m: m, log: l.log}
 	lm.refs.Store(1)
@@ -78,7 +93,7 @@ func (l *Live) Refresh(ctx context.Context) error {
 	info := m.Generation().Info()
 	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "lines", info.Lines, "created", info.Created)
 	l.onSwap(info)
-	return nil
+	return id, nil
 }
 
 func (l *Live) open(ctx context.Context) (*Matcher, error) {
