@@ -70,7 +70,34 @@ func prepare(export, out string, n int) error {
 	if err != nil {
 		return err
 	}
+	if err := writeVegeta(filepath.Join(out, "targets.jsonl"), tok, bodies); err != nil {
+		return err
+	}
 	return writeLua(filepath.Join(out, "bodies.lua"), tok, bodies)
+}
+
+// writeVegeta writes vegeta's JSON targets for the same bodies, for the
+// constant-rate run (wrk only measures at saturation).
+func writeVegeta(path, token string, bodies [][]byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	for _, b := range bodies {
+		t := map[string]any{
+			"method": "POST",
+			"url":    "http://127.0.0.1:18080/kyc-match/vwip/match",
+			"body":   b, // []byte marshals as base64, as vegeta wants
+			"header": map[string][]string{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + token}},
+		}
+		if err := enc.Encode(t); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
 }
 
 // tenAttributes are asked in every request.
