@@ -2,7 +2,6 @@ package hashing
 
 import (
 	"strings"
-	"time"
 )
 
 // Date rule (contract §5): exactly YYYY-MM-DD and a real calendar date, so
@@ -17,10 +16,41 @@ func appendDate(dst []byte, s string) ([]byte, error) {
 			return dst, ErrDate
 		}
 	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
+	if !isCalendarDate(s) {
 		return dst, ErrDate
 	}
 	return append(dst, s...), nil
+}
+
+// isCalendarDate is what time.Parse(time.DateOnly, s) checks of ten bytes
+// already known to be digits and dashes, at a fraction of the cost: with two
+// dates a record, time.Parse was a few percent of ingest.
+// TestCalendarDateMatchesTimeParse holds the two equal.
+func isCalendarDate(s string) bool {
+	year := digits(s[0:4])
+	month, day := digits(s[5:7]), digits(s[8:10])
+	return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year)
+}
+
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // Country rule: upper-cased and one of the officially assigned ISO 3166-1
@@ -31,12 +61,21 @@ func appendCountry(dst []byte, s string) ([]byte, error) {
 	if len(s) != 2 {
 		return dst, ErrCountry
 	}
-	code := string([]byte{upperASCII(s[0]), upperASCII(s[1])})
-	if !strings.Contains(iso3166, " "+code+" ") {
+	a, b := upperASCII(s[0]), upperASCII(s[1])
+	if a < 'A' || a > 'Z' || b < 'A' || b > 'Z' || !assignedCountries[a-'A'][b-'A'] {
 		return dst, ErrCountry
 	}
-	return append(dst, code...), nil
+	return append(dst, a, b), nil
 }
+
+// assignedCountries is iso3166 as a table: three countries a record made
+// scanning the list a few percent of ingest.
+var assignedCountries = func() (t [26][26]bool) {
+	for i := 1; i+1 < len(iso3166); i += 3 {
+		t[iso3166[i]-'A'][iso3166[i+1]-'A'] = true
+	}
+	return t
+}()
 
 // appendEnum accepts one of the allowed values after trimming and, for the
 // export's sake, case-mapping to the spec's case (the API's own validation
@@ -62,7 +101,7 @@ var (
 )
 
 // iso3166 lists the officially assigned ISO 3166-1 alpha-2 codes (249), each
-// between spaces for a cheap substring test.
+// between spaces, which is how assignedCountries reads it.
 const iso3166 = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ" +
 	" CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR" +
 	" GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP" +

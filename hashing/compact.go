@@ -25,32 +25,59 @@ func appendCompact(dst []byte, s string) []byte {
 		return appendCompactASCII(dst, s)
 	}
 	start := len(dst)
-	for i := 0; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:])
-		}
+	return settle(dst, start, appendCompactRule(dst, s), appendCompactSlow)
+}
+
+func appendCompactRule(dst []byte, s string) []byte {
+	table, start := compactTable.loaded(), len(dst)
+	for i, r := range s {
 		if isIdentityRune(r) {
-			dst = append(dst, s[i:i+n]...)
-		} else if out, ok := compactTable.lookup(r); ok {
-			dst = append(dst, out...)
-		} else {
+			dst = append(dst, s[i:i+identityRuneLen]...)
+			continue
+		}
+		e := table.lookup(r)
+		if e.kind == inContext {
 			return appendCompactSlow(dst[:start], s)
 		}
-		i += n
+		dst = append(dst, e.out...)
 	}
 	return dst
 }
 
 func appendCompactASCII(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isCompactSeparator(rune(c)) {
-			continue
+		if c := s[i]; !isASCIICompactSeparator(c) {
+			dst = append(dst, upperASCII(c))
 		}
-		dst = append(dst, upperASCII(c))
 	}
 	return dst
+}
+
+// settle re-applies a rule to its own output until it stops changing (two
+// more passes at most). Removing separators can leave a mark next to a
+// letter it composes with ("A˚" is A, space, ring above), and full
+// upper-casing can decompose (ΐ); the next pass would compose them, so a
+// value normalised twice would differ from one normalised once. Output
+// that is already in NFKC, nearly all of it, returns at once.
+func settle(dst []byte, start int, out []byte, rule func([]byte, string) []byte) []byte {
+	for i := 0; i < 3 && !norm.NFKC.IsNormal(out[start:]); i++ {
+		again := rule(dst[:start:start], string(out[start:]))
+		if string(again[start:]) == string(out[start:]) {
+			break
+		}
+		out = again
+	}
+	return out
+}
+
+// isASCIICompactSeparator is isCompactSeparator on ASCII without the Unicode
+// table look-ups.
+func isASCIICompactSeparator(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\v', '\f', '\r', '.', '/', '-':
+		return true
+	}
+	return false
 }
 
 // appendCompactSlow is the rule as the contract states it.

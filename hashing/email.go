@@ -1,7 +1,9 @@
 package hashing
 
 import (
+	"hash/maphash"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -65,11 +67,41 @@ func validLocalPart(local string) bool {
 }
 
 // asciiDomain skips the IDNA machinery for plain lower-case ASCII host names,
-// which are their own ASCII form.
+// which are their own ASCII form, and remembers recent internationalised
+// ones: an export's millions of addresses share a few such domains, and each
+// conversion costs microseconds and ten allocations.
 func asciiDomain(domain string) (string, error) {
 	if plainHostname(domain) {
 		return domain, nil
 	}
+	slot := &idnaCache[maphash.String(idnaSeed, domain)%uint64(len(idnaCache))]
+	if e := slot.Load(); e != nil && e.domain == domain {
+		return e.ascii, e.err
+	}
+	ascii, err := convertDomain(domain)
+	if err != nil {
+		err = ErrEmail // what appendEmail makes of any error; idna's would quote the domain
+	}
+	if len(domain) <= maxEmail { // longer ones are refused anyway, and would bloat the cache
+		slot.Store(&idnaEntry{domain: strings.Clone(domain), ascii: ascii, err: err})
+	}
+	return ascii, err
+}
+
+// idnaCache is direct-mapped: a colliding domain replaces the entry, so
+// memory stays bounded whatever the export holds, and concurrent encoders
+// share it without a lock.
+var (
+	idnaCache [512]atomic.Pointer[idnaEntry]
+	idnaSeed  = maphash.MakeSeed()
+)
+
+type idnaEntry struct {
+	domain, ascii string
+	err           error
+}
+
+func convertDomain(domain string) (string, error) {
 	ascii, err := idnaProfile.ToASCII(domain)
 	if err != nil {
 		return "", err

@@ -16,10 +16,16 @@ import (
 // appendKanaFast does NFKC's work for those by table. TestKanaFastPathMatchesNFKC
 // holds it to appendKanaNFKC, the reference, on every input shape it accepts.
 func appendKana(dst []byte, s string) []byte {
-	if out, ok := appendKanaFast(dst, s); ok {
-		return out
+	start := len(dst)
+	out, ok := appendKanaFast(dst, s)
+	if !ok {
+		out = appendKanaNFKC(dst, s)
 	}
-	return appendKanaNFKC(dst, s)
+	// A voicing mark freed by removing a space ("カ゛"), or one on a
+	// hiragana that only its katakana composes with (わﾞ → ワ+゛ → ヷ),
+	// composes on the next pass: settle until normalising again changes
+	// nothing.
+	return settle(dst, start, out, appendKanaNFKC)
 }
 
 // appendKanaNFKC is the rule as the contract states it.
@@ -54,56 +60,83 @@ var halfwidthToFull = func() (t [0xFF9E - 0xFF61]rune) {
 }()
 
 // appendKanaFast does NFKC for full-width and half-width kana, the
-// punctuation kana readings use and spaces. Its output is held one character
-// back because a voicing mark may still compose with it; composing comes
-// before the hiragana mapping, as in the reference (わ with ﾞ stays two
-// characters, ワ with ﾞ becomes ヷ). It reports false for anything else,
-// which then takes the reference path.
+// punctuation kana readings use and spaces. It reports false for anything
+// else, which then takes the reference path.
 func appendKanaFast(dst []byte, s string) ([]byte, bool) {
-	start := len(dst)
-	var held rune // last NFKC character; 0 after a space or a mark, which block composition
-	marks := 0    // uncomposed marks since the last starter
+	w := kanaWriter{dst: dst}
 	for _, r := range s {
 		switch {
 		case r == ' ' || r == '\u3000':
-			dst, held, marks = flushKana(dst, held), 0, 0
+			w.space()
 		case isOwnKanaForm(r):
-			dst, held, marks = flushKana(dst, held), r, 0
+			w.letter(r)
 		case r >= 0xFF61 && r < 0xFF9E:
-			dst, held, marks = flushKana(dst, held), halfwidthToFull[r-0xFF61], 0
-		case r == 0xFF9E || r == 0xFF9F || r == voicedMark || r == semiVoicedMark:
-			mark := voicedMark
-			if r == 0xFF9F || r == semiVoicedMark {
-				mark = semiVoicedMark
+			w.letter(halfwidthToFull[r-0xFF61])
+		case voicingMarkOf(r) != 0:
+			if !w.mark(voicingMarkOf(r)) {
+				return dst, false
 			}
-			if c := composeVoicing(held, mark); c != 0 {
-				held = c
-				continue
-			}
-			if marks++; marks > maxMarkRun {
-				return dst[:start], false
-			}
-			dst, held = utf8.AppendRune(flushKana(dst, held), mark), 0
 		default:
-			return dst[:start], false
+			return dst, false
 		}
 	}
-	return flushKana(dst, held), true
+	return w.dst, true
 }
 
-func flushKana(dst []byte, held rune) []byte {
-	if held == 0 {
-		return dst
+// kanaWriter appends NFKC characters with the spaces left out. It remembers
+// the last one before the hiragana mapping, because that is what a voicing
+// mark composes with in the reference (わ with ﾞ stays two characters, ワ
+// with ﾞ becomes ヷ).
+type kanaWriter struct {
+	dst   []byte
+	last  rune // 0 after a space or a mark: both block composition
+	marks int  // uncomposed marks since the last letter
+}
+
+func (w *kanaWriter) space() { w.last, w.marks = 0, 0 }
+
+func (w *kanaWriter) letter(r rune) {
+	w.dst, w.last, w.marks = appendKanaBlock(w.dst, hiraganaToKatakana(r)), r, 0
+}
+
+// mark composes m with the last letter where Unicode has a composite and
+// appends it as it is otherwise. It reports false after too many marks in a
+// row.
+func (w *kanaWriter) mark(m rune) bool {
+	if c := composeVoicing(w.last, m); c != 0 {
+		w.dst, w.last = appendKanaBlock(w.dst[:len(w.dst)-kanaBlockLen], hiraganaToKatakana(c)), c
+		return true
 	}
-	return utf8.AppendRune(dst, hiraganaToKatakana(held))
+	w.marks++
+	w.dst, w.last = appendKanaBlock(w.dst, m), 0
+	return w.marks <= maxMarkRun
+}
+
+// voicingMarkOf returns the combining mark r is or stands for, or 0.
+func voicingMarkOf(r rune) rune {
+	switch r {
+	case voicedMark, 0xFF9E:
+		return voicedMark
+	case semiVoicedMark, 0xFF9F:
+		return semiVoicedMark
+	}
+	return 0
 }
 
 // isOwnKanaForm reports the kana and kana punctuation that are their own
 // NFKC form and never combine with what precedes them. ゟ and ヿ are left
 // out: they decompose to two letters.
 func isOwnKanaForm(r rune) bool {
-	return (r >= 'ぁ' && r <= 'ゖ') || r == 'ゝ' || r == 'ゞ' || (r >= 'ァ' && r <= 'ヾ') ||
+	return (r >= 'ァ' && r <= 'ヾ') || (r >= 'ぁ' && r <= 'ゖ') || r == 'ゝ' || r == 'ゞ' ||
 		r == '、' || r == '。' || r == '「' || r == '」'
+}
+
+// Everything appendKanaFast writes lies in U+3000 to U+30FF, three bytes
+// E3 80-83 80-BF in UTF-8, so it writes them without utf8.AppendRune's call.
+const kanaBlockLen = 3
+
+func appendKanaBlock(dst []byte, r rune) []byte {
+	return append(dst, 0xE3, 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
 }
 
 var (

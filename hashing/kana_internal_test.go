@@ -101,7 +101,7 @@ func TestKanaFastPathLongMarkRuns(t *testing.T) {
 			for _, m := range []string{"ﾞ", "ﾟ", "\u3099"} {
 				s := base + strings.Repeat(m, n) + "ｱ"
 				checkKanaFast(t, s)
-				if got, want := string(appendKana(nil, s)), string(appendKanaNFKC(nil, s)); got != want {
+				if got, want := string(appendKana(nil, s)), string(settled(s, appendKanaNFKC)); got != want {
 					t.Fatalf("%+q: %+q, NFKC %+q", s, got, want)
 				}
 			}
@@ -113,6 +113,14 @@ func TestHalfwidthKanaTable(t *testing.T) {
 	for r := rune(0xFF61); r < 0xFF9E; r++ {
 		if want := norm.NFKC.String(string(r)); string(halfwidthToFull[r-0xFF61]) != want {
 			t.Errorf("%U: table %q, NFKC %q", r, halfwidthToFull[r-0xFF61], want)
+		}
+	}
+}
+
+func TestAppendKanaBlock(t *testing.T) {
+	for r := rune(0x3000); r < 0x3100; r++ {
+		if got, want := string(appendKanaBlock(nil, r)), string(r); got != want || len(got) != kanaBlockLen {
+			t.Errorf("%U: %+q, want %+q", r, got, want)
 		}
 	}
 }

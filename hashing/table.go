@@ -1,6 +1,7 @@
 package hashing
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 
@@ -28,19 +29,8 @@ var tableRanges = [...]struct{ lo, hi rune }{
 	{0xFFE0, 0xFFEF},
 }
 
-const tableSize = 0x0530 + 0x100 + 0x9E + 0x0F
-
-// tableIndex returns r's slot in a runeTable.
-func tableIndex(r rune) (int, bool) {
-	base := 0
-	for _, g := range tableRanges {
-		if r < g.hi {
-			return base + int(r-g.lo), r >= g.lo
-		}
-		base += int(g.hi - g.lo)
-	}
-	return 0, false
-}
+// tablePages is the number of 256-rune pages tableRanges touch past the first.
+const tablePages = 2
 
 // isIdentityRune reports the runes that every table-driven rule leaves as
 // they are: CJK unified ideographs (the main block and extension A) and
@@ -49,59 +39,91 @@ func tableIndex(r rune) (int, bool) {
 // syllable does compose with a trailing jamo that follows it, but no table
 // entry is or decomposes to one.
 func isIdentityRune(r rune) bool {
-	return (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x3400 && r <= 0x4DBF) || (r >= 0xAC00 && r <= 0xD7A3)
+	if r < 0x3400 {
+		return false // most runes, in one comparison
+	}
+	return r <= 0x4DBF || (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0xAC00 && r <= 0xD7A3)
 }
+
+// identityRuneLen is the UTF-8 length of every identity rune.
+const identityRuneLen = 3
 
 // runeTable holds a rule's output for each context-free rune of the table
-// ranges, packed into one string.
+// ranges. The first range, where most values live, is indexed directly; the
+// others through the rune's page.
 type runeTable struct {
-	once sync.Once
-	rule func(dst []byte, s string) []byte
-	data string
-	slot [tableSize]uint32 // offset<<8 | length; length notInTable for the runes the rule must see in context
+	once  sync.Once
+	rule  func(dst []byte, s string) []byte
+	first [firstEnd]entry
+	page  [0x100]uint8 // for a BMP page past the first range: 1 + its index in pages, or 0
+	pages [tablePages][0x100]entry
+	used  uint8 // pages given out
 }
 
-const notInTable = 0xFF
+const firstEnd = 0x0530
+
+type entry struct {
+	out  string
+	kind entryKind
+}
+
+type entryKind uint8
+
+const (
+	inContext entryKind = iota // not in the table: the rule must see the rune's neighbours
+	spaceFree                  // out holds no space, which lets text skip collapsing
+	withSpace
+)
+
+var notInTable entry
 
 func newRuneTable(rule func(dst []byte, s string) []byte) *runeTable {
 	return &runeTable{rule: rule}
 }
 
-// lookup returns the rule's output for r, or false when r is outside the
-// table or needs its context.
-func (t *runeTable) lookup(r rune) (string, bool) {
+// loaded returns t, built.
+func (t *runeTable) loaded() *runeTable {
 	t.once.Do(t.build)
-	i, ok := tableIndex(r)
-	if !ok {
-		return "", false
+	return t
+}
+
+// lookup returns r's entry; t must be loaded.
+func (t *runeTable) lookup(r rune) *entry {
+	if r < firstEnd {
+		return &t.first[r]
 	}
-	e := t.slot[i]
-	n := e & 0xFF
-	if n == notInTable {
-		return "", false
+	if r >= 0x10000 || t.page[r>>8] == 0 {
+		return &notInTable
 	}
-	off := e >> 8
-	return t.data[off : off+n], true
+	return &t.pages[t.page[r>>8]-1][r&0xFF]
 }
 
 func (t *runeTable) build() {
-	var data, one []byte
-	i := 0
 	for _, g := range tableRanges {
-		for r := g.lo; r < g.hi; r, i = r+1, i+1 {
-			t.slot[i] = notInTable
+		for r := g.lo; r < g.hi; r++ {
 			if !contextFree(r) {
 				continue
 			}
-			one = t.rule(one[:0], string(r))
-			if len(one) >= notInTable {
-				continue
+			e := t.slot(r)
+			e.out, e.kind = string(t.rule(nil, string(r))), spaceFree
+			if strings.Contains(e.out, " ") {
+				e.kind = withSpace
 			}
-			t.slot[i] = uint32(len(data))<<8 | uint32(len(one))
-			data = append(data, one...)
 		}
 	}
-	t.data = string(data)
+}
+
+// slot returns r's entry for build, giving r's page a place in t.pages if it
+// has none yet. Past tablePages pages, it panics in every test.
+func (t *runeTable) slot(r rune) *entry {
+	if r < firstEnd {
+		return &t.first[r]
+	}
+	if t.page[r>>8] == 0 {
+		t.used++
+		t.page[r>>8] = t.used
+	}
+	return &t.pages[t.page[r>>8]-1][r&0xFF]
 }
 
 // contextFree leaves out combining marks and the runes whose NFKC form

@@ -23,23 +23,82 @@ import (
 var textTable = newRuneTable(textChainCore)
 
 func appendText(dst []byte, s string) []byte {
-	var c collapser
-	c.init(dst)
+	table, start := textTable.loaded(), len(dst)
+	space := false // a space is due before the next character
 	for i := 0; i < len(s); {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			dst, space = appendTextByte(dst, start, foldASCII(c), space)
+			i++
+			continue
+		}
+		// Two-byte runes (Latin, Greek, Cyrillic) are decoded here: the
+		// decoder's call cost a fifth of a Greek name.
+		r, n := rune(0), 2
+		if i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+		} else {
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		if isIdentityRune(r) {
-			c.writeString(s[i : i+n])
-		} else if out, ok := textTable.lookup(r); ok {
-			c.writeString(out)
-		} else {
-			return appendTextChain(dst, s)
+		switch e := table.lookup(r); {
+		case e.kind == spaceFree:
+			dst, space = appendWord(dst, e.out, space), false
+		case e.kind == withSpace:
+			dst, space = appendCollapsed(dst, start, e.out, space)
+		case isIdentityRune(r):
+			dst, space = appendWord(dst, s[i:i+n], space), false
+		default:
+			return appendTextChain(dst[:start], s)
 		}
 		i += n
 	}
-	return c.bytes()
+	return dst
+}
+
+// appendTextByte, appendWord and appendCollapsed append to dst[start:] what
+// collapseSpaces would leave of it, given whether a space is due, and report
+// whether one is due after.
+func appendTextByte(dst []byte, start int, c byte, space bool) ([]byte, bool) {
+	if c == ' ' {
+		return dst, len(dst) > start
+	}
+	if space {
+		dst = append(dst, ' ')
+	}
+	return append(dst, c), false
+}
+
+func appendWord(dst []byte, w string, space bool) []byte {
+	if space {
+		dst = append(dst, ' ')
+	}
+	return append(dst, w...)
+}
+
+func appendCollapsed(dst []byte, start int, out string, space bool) ([]byte, bool) {
+	for i := 0; i < len(out); i++ {
+		if out[i] == ' ' {
+			space = len(dst) > start
+			continue
+		}
+		if space {
+			dst = append(dst, ' ')
+			space = false
+		}
+		dst = append(dst, out[i])
+	}
+	return dst, space
+}
+
+// foldASCII is the text table's ASCII part, without the lookup.
+func foldASCII(b byte) byte {
+	switch {
+	case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
+		return b
+	case 'A' <= b && b <= 'Z':
+		return b + 'a' - 'A'
+	}
+	return ' '
 }
 
 // appendTextChain runs the whole chain; it is the reference the table is
@@ -131,42 +190,24 @@ func dropLGCMarks(dst, nfd []byte) []byte {
 	return dst
 }
 
-// collapser appends text, turning runs of spaces into one and dropping
-// leading and trailing spaces.
-type collapser struct {
-	buf     []byte
-	start   int
-	pending bool
-}
-
-func (c *collapser) init(dst []byte) { c.buf, c.start, c.pending = dst, len(dst), false }
-
-func (c *collapser) writeByte(b byte) {
-	if b == ' ' {
-		c.pending = len(c.buf) > c.start
-		return
-	}
-	if c.pending {
-		c.buf = append(c.buf, ' ')
-		c.pending = false
-	}
-	c.buf = append(c.buf, b)
-}
-
-func (c *collapser) writeString(s string) {
-	for i := 0; i < len(s); i++ {
-		c.writeByte(s[i])
-	}
-}
-
-func (c *collapser) bytes() []byte { return c.buf }
-
-// collapseSpaces does the collapser's work on b[start:] in place: the
-// result is never longer than what it reads.
+// collapseSpaces turns runs of spaces in b[start:] into one and drops the
+// leading and trailing ones, in place: the result is never longer than what
+// has been read.
 func collapseSpaces(b []byte, start int) []byte {
-	c := collapser{buf: b[:start], start: start}
+	w, pending := start, false
 	for i := start; i < len(b); i++ {
-		c.writeByte(b[i])
+		c := b[i]
+		if c == ' ' {
+			pending = w > start
+			continue
+		}
+		if pending {
+			b[w] = ' '
+			w++
+			pending = false
+		}
+		b[w] = c
+		w++
 	}
-	return c.buf
+	return b[:w]
 }
