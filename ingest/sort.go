@@ -2,11 +2,11 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
+	"container/heap"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"bytes"
-	"container/heap"
 	"encoding/binary"
 	"fmt"
 	"io"
