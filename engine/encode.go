@@ -40,6 +40,7 @@ type Encoder struct {
 	// noTokens leaves score tokens out, so benchmarks can measure what
 	// they cost. Such records are not readable.
 	noTokens bool
+	spans    [][2]int // token bytes of the record being built, to encrypt
 }
 
 // OmitTokensForBenchmark makes the encoder leave out score tokens. It
@@ -160,9 +161,17 @@ func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
 	dst = append(dst, RecordFormat, flags)
 	dst = append(dst, salt[:]...)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(held))
+	e.spans = e.spans[:0]
 	for a := Attribute(1); a < NumAttributes; a++ {
 		if held.Has(a) {
 			dst = e.appendAttr(dst, a, &salt)
+		}
+	}
+	// One key stream runs through every token section, in record order.
+	if len(e.spans) > 0 {
+		ks := e.h.TokenStream(&salt, 0)
+		for _, sp := range e.spans {
+			ks.XORKeyStream(dst[sp[0]:sp[1]], dst[sp[0]:sp[1]])
 		}
 	}
 	n := len(dst) - start
@@ -181,7 +190,9 @@ func (e *Encoder) appendAttr(dst []byte, a Attribute, salt *hashing.Salt) []byte
 	}
 	for i := 0; i < n; i++ {
 		e.runes = appendRunes(e.runes[:0], e.vars[a][i])
-		dst = e.h.AppendTokens(dst, int(a), salt, i, e.runes)
+		start := len(dst)
+		dst = e.h.AppendTokenSection(dst, int(a), e.runes)
+		e.spans = append(e.spans, [2]int{start + 1, len(dst)}) // the bucket byte stays clear
 	}
 	return dst
 }

@@ -102,7 +102,6 @@ type matchState struct {
 	rec   []byte
 	view  recordView
 	runes []rune
-	memo  []int8
 }
 
 // Match answers req. Errors are *Error values: EINVALID (a value breaks a

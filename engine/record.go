@@ -47,6 +47,9 @@ type attrView struct {
 	n       int                 // variants
 	digests []byte              // n × DigestSize
 	tokens  [maxVariants][]byte // token sections, scored attributes only
+	// streamOff is where each section's key stream starts: sections take
+	// consecutive stretches of the record's token stream (see hashing).
+	streamOff [maxVariants]int
 }
 
 // parseRecord indexes rec into v. rec must outlive v.
@@ -58,13 +61,14 @@ func parseRecord(v *recordView, rec []byte) error {
 	copy(v.salt[:], rec[2:2+hashing.SaltSize])
 	v.held = AttrSet(binary.LittleEndian.Uint32(rec[2+hashing.SaltSize:]))
 	p := rec[recHeader:]
+	stream := 0
 	for a := Attribute(1); a < NumAttributes; a++ {
 		v.attrs[a] = attrView{}
 		if !v.held.Has(a) {
 			continue
 		}
 		var err error
-		if p, err = parseAttr(&v.attrs[a], a, p); err != nil {
+		if p, err = parseAttr(&v.attrs[a], a, p, &stream); err != nil {
 			return fmt.Errorf("%w: %s: %v", errRecord, a, err)
 		}
 	}
@@ -74,7 +78,7 @@ func parseRecord(v *recordView, rec []byte) error {
 	return nil
 }
 
-func parseAttr(av *attrView, a Attribute, p []byte) ([]byte, error) {
+func parseAttr(av *attrView, a Attribute, p []byte, stream *int) ([]byte, error) {
 	if len(p) < 1 || p[0] < 1 || p[0] > maxVariants {
 		return nil, errors.New("bad variant count")
 	}
@@ -93,6 +97,8 @@ func parseAttr(av *attrView, a Attribute, p []byte) ([]byte, error) {
 			return nil, err
 		}
 		av.tokens[i], p = p[:size], p[size:]
+		av.streamOff[i] = *stream
+		*stream += size - 1
 	}
 	return p, nil
 }

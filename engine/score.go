@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/jarowinkler"
 )
 
@@ -14,61 +13,15 @@ func (m *Matcher) score(st *matchState, v *recordView, a Attribute) int8 {
 	av := &v.attrs[a]
 	best := int8(NoScore)
 	for i := 0; i < av.n; i++ {
-		seq, err := st.h.OpenTokens(int(a), &v.salt, i, av.tokens[i])
+		seq, err := st.h.OpenTokens(int(a), &v.salt, av.tokens[i], av.streamOff[i])
 		if err != nil {
 			// A section this key cannot read gives no score rather than a
 			// wrong one; the contract lets scores be absent.
 			continue
 		}
-		if s := int8(scoreTokens(st, &seq, st.runes)); s > best {
+		if s := int8(jarowinkler.Score(seq.Len(), st.runes, seq.Eq)); s > best {
 			best = s
 		}
 	}
 	return best
-}
-
-// scoreTokens memoises eq: Jaro–Winkler asks some (position, rune) pairs
-// more than once, and each answer costs a PRF call.
-func scoreTokens(st *matchState, seq *hashing.TokenSeq, sub []rune) int {
-	n := seq.Len()
-	distinct := distinctRunes(sub)
-	if cap(st.memo) < n*len(distinct) {
-		st.memo = make([]int8, n*len(distinct))
-	}
-	memo := st.memo[:n*len(distinct)]
-	clear(memo)
-	eq := func(i int, c rune) bool {
-		j := indexRune(distinct, c)
-		if j < 0 {
-			return false
-		}
-		slot := &memo[i*len(distinct)+j]
-		if *slot == 0 {
-			*slot = 2
-			if seq.Eq(i, c) {
-				*slot = 1
-			}
-		}
-		return *slot == 1
-	}
-	return jarowinkler.Score(n, sub, eq)
-}
-
-func distinctRunes(sub []rune) []rune {
-	out := make([]rune, 0, 32)
-	for _, r := range sub {
-		if indexRune(out, r) < 0 {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func indexRune(rs []rune, r rune) int {
-	for i, x := range rs {
-		if x == r {
-			return i
-		}
-	}
-	return -1
 }

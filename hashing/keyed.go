@@ -80,9 +80,10 @@ func (k LookupKey) String() string { return "lookup-key" }
 // own token key, so values of different attributes, and a digest and a
 // token of one attribute, can never be compared with each other.
 const (
-	labelLookup = "lookup/phoneNumber"
-	labelDigest = "digest/"
-	labelToken  = "token/"
+	labelLookup      = "lookup/phoneNumber"
+	labelDigest      = "digest/"
+	labelTokenStream = "token-stream"
+	labelRune        = "token-rune/"
 )
 
 // Message tags inside the MACs: a second layer of separation beside the
@@ -99,16 +100,18 @@ type Scheme struct {
 	key     *keys.Key
 	profile *Profile
 	fields  []string
-	blocks  []cipher.Block // token PRF per field; AES blocks are safe to share
+	stream  cipher.Block   // token key stream of records; AES blocks are safe to share
+	rblocks []cipher.Block // token rune code per field
 }
 
 // NewScheme prepares the derived keys of every field. fields names them (the
 // CAMARA attribute names); field numbers are indices into it.
 func NewScheme(k *keys.Key, p *Profile, fields []string) *Scheme {
 	s := &Scheme{key: k, profile: p, fields: append([]string(nil), fields...)}
-	s.blocks = make([]cipher.Block, len(fields))
+	s.stream = k.NewBlock(labelTokenStream)
+	s.rblocks = make([]cipher.Block, len(fields))
 	for i, f := range fields {
-		s.blocks[i] = k.NewBlock(labelToken + f)
+		s.rblocks[i] = k.NewBlock(labelRune + f)
 	}
 	return s
 }
@@ -128,15 +131,19 @@ type Hasher struct {
 	sum    [32]byte
 	hdr    [2 + SaltSize + 4]byte
 	buf    []byte
-	blk    [32]byte // PRF input and output
+	blk    [32]byte // block cipher input and output
 	pad    *rand.ChaCha8
+	src    []byte   // token scratch
+	seq    []uint64 // a stored value's rune codes while it is scored
+	codes  [][codeCacheSize]codeEntry
 }
 
 // NewHasher returns a Hasher for one goroutine.
 func (s *Scheme) NewHasher() *Hasher {
 	var seed [32]byte
 	crand.Read(seed[:])
-	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed)}
+	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed),
+		codes: make([][codeCacheSize]codeEntry, len(s.fields))}
 	for i, f := range s.fields {
 		h.macs[i] = s.key.NewMAC(labelDigest + f)
 	}
