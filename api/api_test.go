@@ -1321,7 +1321,12 @@ func TestLogs(t *testing.T) {
 		if a["outcome"] != "OK" {
 			t.Errorf("%s: audit outcome %v for a 200", sc.c.correlator, a["outcome"])
 		}
-		results, _ := a["results"].(map[string]any)
+		results := map[string]any{}
+		line, _ := a["results"].(string)
+		for _, kv := range strings.Fields(line) {
+			k, v, _ := strings.Cut(kv, "=")
+			results[k] = v
+		}
 		want := map[string]any{}
 		for k, v := range sc.r.fields {
 			f, ok := strings.CutSuffix(k, "Match")

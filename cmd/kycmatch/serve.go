@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +66,15 @@ func serveAction(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	cfg, err := serveFlags(c)
+	sink := newLogSink(c.App.ErrWriter)
+	defer sink.Close()
+	if os.Getenv("GOGC") == "" {
+		// The live heap is small (pools, caches) and requests allocate
+		// steadily: collecting at 4× the live heap instead of 2× halves
+		// the collector's share of a busy server's CPU.
+		debug.SetGCPercent(400)
+	}
+	cfg, err := serveFlags(c, sink)
 	if err != nil {
 		return err
 	}
@@ -76,7 +87,7 @@ func serveAction(c *cli.Context) error {
 	return srv.Close()
 }
 
-func serveFlags(c *cli.Context) (*serveConfig, error) {
+func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
 		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
 		pprof: c.Bool("admin-pprof")}
@@ -84,7 +95,7 @@ func serveFlags(c *cli.Context) (*serveConfig, error) {
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
 	}
-	if cfg.logger, err = newLogger(c.App.ErrWriter, c.String("log-level")); err != nil {
+	if cfg.logger, err = newLogger(logOut, c.String("log-level")); err != nil {
 		return nil, err
 	}
 	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
