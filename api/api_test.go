@@ -130,13 +130,7 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatal(err)
 	}
 	e := &env{kr: kr, data: filepath.Join(dir, "data")}
-	e.st, err = store.Open(e.data, store.Options{StorageKey: func(id string) ([]byte, error) {
-		k, err := kr.Key(id)
-		if err != nil {
-			return nil, err
-		}
-		return k.StorageKey("badger-encryption"), nil
-	}})
+	e.st, err = store.Open(e.data, store.Options{StorageKey: store.KeyringKeys(kr)})
 	if err != nil {
 		tb.Fatal(err)
 	}

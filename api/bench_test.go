@@ -46,13 +46,7 @@ func benchServer(b *testing.B, lines int) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(dir, "data"), store.Options{StorageKey: func(id string) ([]byte, error) {
-		k, err := kr.Key(id)
-		if err != nil {
-			return nil, err
-		}
-		return k.StorageKey("badger-encryption"), nil
-	}})
+	st, err := store.Open(filepath.Join(dir, "data"), store.Options{StorageKey: store.KeyringKeys(kr)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -29,13 +29,7 @@ func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
 	tb.Helper()
 	kr := MustKeyring(tb)
 	st, err := store.Open(tb.TempDir(), store.Options{
-		StorageKey: func(id string) ([]byte, error) {
-			k, err := kr.Key(id)
-			if err != nil {
-				return nil, err
-			}
-			return k.StorageKey("test"), nil
-		},
+		StorageKey: store.KeyringKeys(kr),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -37,13 +37,7 @@ func newEnv(tb testing.TB) *env {
 
 func (e *env) openStore(tb testing.TB, plaintext bool) *store.Store {
 	tb.Helper()
-	st, err := store.Open(e.data, store.Options{Plaintext: plaintext, StorageKey: func(id string) ([]byte, error) {
-		k, err := e.kr.Key(id)
-		if err != nil {
-			return nil, err
-		}
-		return k.StorageKey("badger-encryption"), nil
-	}})
+	st, err := store.Open(e.data, store.Options{Plaintext: plaintext, StorageKey: store.KeyringKeys(e.kr)})
 	if err != nil {
 		tb.Fatal(err)
 	}

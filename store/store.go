@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/keys"
 )
 
 const (
@@ -44,6 +45,20 @@ const (
 
 // StorageKeys returns the encryption-at-rest key of a key version.
 type StorageKeys func(keyID string) ([]byte, error)
+
+// storageLabel names the keyring subkey that encrypts generations.
+const storageLabel = "badger-encryption"
+
+// KeyringKeys takes the encryption-at-rest keys from a keyring.
+func KeyringKeys(kr *keys.Keyring) StorageKeys {
+	return func(id string) ([]byte, error) {
+		k, err := kr.Key(id)
+		if err != nil {
+			return nil, err
+		}
+		return k.StorageKey(storageLabel), nil
+	}
+}
 
 // Options configure a Store.
 type Options struct {

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/kycmatch/kycmatch/hashing"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -157,22 +158,8 @@ func normalisePhone(s string) (string, bool) {
 			return r
 		}, s[4:])
 	}
-	if !isE164(s) {
+	if !hashing.IsE164(s) {
 		return "", false
 	}
 	return s, true
-}
-
-// isE164 matches ^\+[1-9][0-9]{4,14}$ without a regexp engine on the request
-// path.
-func isE164(s string) bool {
-	if len(s) < 6 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
-		return false
-	}
-	for i := 2; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

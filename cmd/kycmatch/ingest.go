@@ -99,14 +99,8 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 
 func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, error) {
 	return store.Open(data, store.Options{
-		Plaintext: plaintext,
-		StorageKey: func(id string) ([]byte, error) {
-			k, err := kr.Key(id)
-			if err != nil {
-				return nil, err
-			}
-			return k.StorageKey("badger-encryption"), nil
-		},
+		Plaintext:  plaintext,
+		StorageKey: store.KeyringKeys(kr),
 	})
 }
 
