@@ -82,13 +82,13 @@ func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func rateLimiter(perSecond int) func(http.Handler) http.Handler {
-	return httprate.Limit(perSecond, time.Second,
-		httprate.WithKeyFuncs(func(r *http.Request) (string, error) {
+	return httprate.LimitBy(perSecond, time.Second,
+		func(r *http.Request) (string, error) {
 			if p, ok := auth.FromContext(r.Context()); ok {
 				return "client:" + p.ClientID, nil
 			}
 			return "anonymous", nil
-		}),
+		},
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, &engine.Error{Code: codeRateLimited})
 		}),

@@ -62,7 +62,7 @@ func TestKanaFastPathMatchesNFKC(t *testing.T) {
 	comp = append(comp, []rune("ｶｳﾜｦﾊｱｰ･ワわゐヰヴゔガパ 　ﾞﾟ\u3099\u309a")...)
 	for _, a := range comp {
 		for _, b := range comp {
-			for _, c := range []rune("ﾞﾟ\u3099\u309a ｶカかﾊ") {
+			for _, c := range "ﾞﾟ\u3099\u309a ｶカかﾊ" {
 				checkKanaFast(t, string([]rune{a, b, c}))
 			}
 		}

@@ -5,10 +5,6 @@ package synth
 // see well-formed values; separators appear the way clerks type them, so the
 // compact normalisation (spaces, hyphens, dots, slashes removed) is exercised.
 
-// idDocumentTypes is the spec's enum, in the spec's order.
-var idDocumentTypes = []string{"passport", "national_id_card", "residence_permit",
-	"diplomatic_id", "driver_licence", "social_security_id", "other"}
-
 type docGen struct {
 	typ    string
 	weight int
