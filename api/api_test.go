@@ -41,6 +41,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/keys"
 	"github.com/kycmatch/kycmatch/store"
 )
@@ -124,16 +125,8 @@ type env struct {
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	dir := tb.TempDir()
-	kr, err := keys.Create(filepath.Join(dir, "keyring"), keys.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e := &env{kr: kr, data: filepath.Join(dir, "data")}
-	e.st, err = store.Open(e.data, store.Options{StorageKey: store.KeyringKeys(kr)})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	e := &env{kr: kyctest.Keyring(tb), data: filepath.Join(tb.TempDir(), "data")}
+	e.st = kyctest.Store(tb, e.data, e.kr, false)
 	return e
 }
 

@@ -15,8 +15,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/ingest"
-	"github.com/kycmatch/kycmatch/keys"
-	"github.com/kycmatch/kycmatch/store"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 // BenchmarkHandler is one 10-attribute match through the whole public
@@ -42,14 +41,8 @@ func BenchmarkHandler(b *testing.B) {
 
 func benchServer(b *testing.B, lines int) (http.Handler, string) {
 	dir := b.TempDir()
-	kr, err := keys.Create(filepath.Join(dir, "kr"), keys.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(dir, "data"), store.Options{StorageKey: store.KeyringKeys(kr)})
-	if err != nil {
-		b.Fatal(err)
-	}
+	kr := kyctest.Keyring(b)
+	st := kyctest.Store(b, filepath.Join(dir, "data"), kr, false)
 	var csv strings.Builder
 	csv.WriteString("phoneNumber,name,givenName,familyName,birthdate,email,postalCode,country,gender,idDocument,nationality\n")
 	for i := 0; i < lines; i++ {

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
-	"github.com/kycmatch/kycmatch/jarowinkler"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -48,8 +47,8 @@ func TestScoresOverGeneratedExport(t *testing.T) {
 			}
 			for j := 0; j < len(kv); j += 2 {
 				a, _ := engine.ParseAttribute(kv[j])
-				want := scoreOracle(t, &s, a, kv[j+1])
-				got := -1
+				_, want := kyctest.Oracle(t, &s.Values, a, kv[j+1])
+				got := engine.NoScore
 				if n, ok := r.fields[kv[j]+"MatchScore"].(json.Number); ok {
 					v, _ := n.Int64()
 					got = int(v)
@@ -74,10 +73,11 @@ func alteredScoredFields(s *synth.Subscriber) []string {
 		if !a.Scored() {
 			continue
 		}
-		v := held(s, a)
-		if v == "" {
+		held := kyctest.Held(&s.Values, a)
+		if held == nil {
 			continue
 		}
+		v := held[0]
 		switch a.Kind() {
 		case hashing.KindKana:
 			v += "ア"
@@ -89,61 +89,4 @@ func alteredScoredFields(s *synth.Subscriber) []string {
 		kv = append(kv, a.String(), v)
 	}
 	return kv
-}
-
-// held is the line's raw value of a, or its composition.
-func held(s *synth.Subscriber, a engine.Attribute) string {
-	v := &s.Values
-	switch {
-	case v[a] != "":
-		return v[a]
-	case a == engine.Name && v[engine.GivenName] != "" && v[engine.FamilyName] != "":
-		return joinHeld(v[engine.GivenName], v[engine.MiddleNames], v[engine.FamilyName])
-	case a == engine.Address && v[engine.StreetName] != "" && v[engine.StreetNumber] != "":
-		return joinHeld(v[engine.StreetName], v[engine.StreetNumber], v[engine.HouseNumberExtension])
-	}
-	return ""
-}
-
-func joinHeld(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-// scoreOracle is ⌊100 × JW⌋ of the normalised values, best over the
-// compositions a line without the whole value holds; -1 when equal.
-func scoreOracle(t *testing.T, s *synth.Subscriber, a engine.Attribute, submitted string) int {
-	norm := func(k hashing.Kind, v string) []rune {
-		n, err := hashing.DefaultProfile.Normalize(k, v)
-		if err != nil {
-			t.Fatalf("%s %q: %v", a, v, err)
-		}
-		return []rune(n)
-	}
-	vals := &s.Values
-	var stored [][]rune
-	switch {
-	case vals[a] != "":
-		stored = append(stored, norm(a.Kind(), vals[a]))
-	case a == engine.Name:
-		stored = append(stored, norm(hashing.KindText, joinHeld(vals[engine.GivenName], vals[engine.MiddleNames], vals[engine.FamilyName])),
-			norm(hashing.KindText, joinHeld(vals[engine.FamilyName], vals[engine.GivenName])))
-	case a == engine.Address:
-		stored = append(stored, norm(hashing.KindText, joinHeld(vals[engine.StreetName], vals[engine.StreetNumber], vals[engine.HouseNumberExtension])),
-			norm(hashing.KindText, joinHeld(vals[engine.StreetNumber], vals[engine.StreetName], vals[engine.HouseNumberExtension])))
-	}
-	sub := norm(a.Kind(), submitted)
-	best := -1
-	for _, st := range stored {
-		if string(st) == string(sub) {
-			return -1
-		}
-		best = max(best, jarowinkler.Score(len(st), sub, func(i int, c rune) bool { return st[i] == c }))
-	}
-	return best
 }

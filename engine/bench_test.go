@@ -7,6 +7,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 // benchLine is a subscriber line with every attribute held, the worst case
@@ -33,7 +34,7 @@ func BenchmarkEncode(b *testing.B) { benchEncode(b, true) }
 func BenchmarkEncodeNoTokens(b *testing.B) { benchEncode(b, false) }
 
 func benchEncode(b *testing.B, tokens bool) {
-	kr := MustKeyring(b)
+	kr := kyctest.Keyring(b)
 	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()))
 	if !tokens {
 		enc.OmitTokensForBenchmark()

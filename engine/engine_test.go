@@ -3,37 +3,21 @@ package engine_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
-	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/store"
 )
-
-// MustKeyring creates a keyring in a temporary directory.
-func MustKeyring(tb testing.TB) *keys.Keyring {
-	tb.Helper()
-	kr, err := keys.Create(filepath.Join(tb.TempDir(), "keyring"), keys.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return kr
-}
 
 // MustMatcher stores lines in a real Badger generation and returns a
 // matcher over it.
 func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
 	tb.Helper()
-	kr := MustKeyring(tb)
-	st, err := store.Open(tb.TempDir(), store.Options{
-		StorageKey: store.KeyringKeys(kr),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	kr := kyctest.Keyring(tb)
+	st := kyctest.Store(tb, tb.TempDir(), kr, false)
 	scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames())
 	writeGeneration(tb, st, scheme, lines)
 	gen, err := st.Current(context.Background())

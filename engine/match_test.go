@@ -8,7 +8,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
-	"github.com/kycmatch/kycmatch/jarowinkler"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 const (
@@ -141,12 +141,6 @@ func TestMatchErrors(t *testing.T) {
 	})
 }
 
-// plainScore is the reference: Jaro–Winkler over both plaintexts.
-func plainScore(stored, submitted string) int {
-	s, sub := []rune(stored), []rune(submitted)
-	return jarowinkler.Score(len(s), sub, func(i int, c rune) bool { return s[i] == c })
-}
-
 func TestScores(t *testing.T) {
 	m := MustMatcher(t, testLines()...)
 	norm := func(k hashing.Kind, s string) string {
@@ -178,7 +172,7 @@ func TestScores(t *testing.T) {
 			}
 			want := -1
 			for _, s := range tt.stored {
-				want = max(want, plainScore(s, norm(a.Kind(), tt.submitted)))
+				want = max(want, kyctest.PlainScore(s, norm(a.Kind(), tt.submitted)))
 			}
 			if res.Verdict[a] != engine.False || int(res.Score[a]) != want {
 				t.Errorf("%s: verdict %s score %d, want false %d", tt.field, res.Verdict[a], res.Score[a], want)
@@ -233,7 +227,7 @@ func TestScoresAgreeWithPlaintext(t *testing.T) {
 			}
 			continue
 		}
-		if want := plainScore(ns, nsub); int(res.Score[engine.FamilyName]) != want {
+		if want := kyctest.PlainScore(ns, nsub); int(res.Score[engine.FamilyName]) != want {
 			t.Fatalf("%q vs %q: token score %d, plaintext %d", ns, nsub, res.Score[engine.FamilyName], want)
 		}
 	}

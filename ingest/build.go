@@ -106,7 +106,7 @@ func (b *builder) absorb(bt *batch) error {
 		}
 	}
 	for i := range bt.rejects {
-		if err := b.rep.add(&bt.rejects[i], b.read); err != nil {
+		if err := b.rep.add(&bt.rejects[i]); err != nil {
 			return err
 		}
 	}
@@ -176,7 +176,7 @@ func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
 func (b *builder) reportDuplicates(dups []reject) error {
 	slices.SortFunc(dups, func(a, c reject) int { return compareInt(a.row, c.row) })
 	for i := range dups {
-		if err := b.rep.add(&dups[i], b.read); err != nil {
+		if err := b.rep.add(&dups[i]); err != nil {
 			return err
 		}
 	}

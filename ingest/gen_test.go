@@ -15,7 +15,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
-	"github.com/kycmatch/kycmatch/jarowinkler"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -77,7 +77,7 @@ func TestGenExportAnswers(t *testing.T) {
 					continue
 				}
 				asked[a]++
-				v, score := oracle(t, s, a, req.Values[a])
+				v, score := kyctest.Oracle(t, &s.Values, a, req.Values[a])
 				if res.Verdict[a] != v || int(res.Score[a]) != score {
 					t.Fatalf("row %d %s (altered=%v): got %s/%d, oracle %s/%d", i, a, alter, res.Verdict[a], res.Score[a], v, score)
 				}
@@ -103,9 +103,9 @@ func requestFor(s *synth.Subscriber, phone string, alter bool) *engine.Request {
 		v := s.Values[a]
 		switch {
 		case v == "" && a == engine.Name && s.Values[engine.GivenName] != "" && s.Values[engine.FamilyName] != "":
-			v = join(s.Values[engine.GivenName], s.Values[engine.MiddleNames], s.Values[engine.FamilyName])
+			v = kyctest.Join(s.Values[engine.GivenName], s.Values[engine.MiddleNames], s.Values[engine.FamilyName])
 		case v == "" && a == engine.Address && s.Values[engine.StreetName] != "" && s.Values[engine.StreetNumber] != "":
-			v = join(s.Values[engine.StreetNumber], s.Values[engine.StreetName], s.Values[engine.HouseNumberExtension])
+			v = kyctest.Join(s.Values[engine.StreetNumber], s.Values[engine.StreetName], s.Values[engine.HouseNumberExtension])
 		case v == "":
 			v = sample[a.Kind()]
 		}
@@ -154,57 +154,6 @@ func pick(v, a, b string) string {
 		return b
 	}
 	return a
-}
-
-func join(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-// oracle answers from the plaintext line, as contract §5 describes.
-func oracle(t *testing.T, s *synth.Subscriber, a engine.Attribute, submitted string) (engine.Verdict, int) {
-	norm := func(k hashing.Kind, v string) string {
-		n, err := hashing.DefaultProfile.Normalize(k, v)
-		if err != nil {
-			t.Fatalf("%s %q: %v", a, v, err)
-		}
-		return n
-	}
-	var held []string
-	vals := &s.Values
-	switch {
-	case vals[a] != "":
-		held = []string{norm(a.Kind(), vals[a])}
-	case a == engine.Name && vals[engine.GivenName] != "" && vals[engine.FamilyName] != "":
-		held = []string{norm(hashing.KindText, join(vals[engine.GivenName], vals[engine.MiddleNames], vals[engine.FamilyName])),
-			norm(hashing.KindText, join(vals[engine.FamilyName], vals[engine.GivenName]))}
-	case a == engine.Address && vals[engine.StreetName] != "" && vals[engine.StreetNumber] != "":
-		held = []string{norm(hashing.KindText, join(vals[engine.StreetName], vals[engine.StreetNumber], vals[engine.HouseNumberExtension])),
-			norm(hashing.KindText, join(vals[engine.StreetNumber], vals[engine.StreetName], vals[engine.HouseNumberExtension]))}
-	default:
-		return engine.NotAvailable, engine.NoScore
-	}
-	sub := norm(a.Kind(), submitted)
-	best := engine.NoScore
-	for _, h := range held {
-		if h == sub {
-			return engine.True, engine.NoScore
-		}
-		if a.Scored() {
-			best = max(best, plainScore(h, sub))
-		}
-	}
-	return engine.False, best
-}
-
-func plainScore(stored, submitted string) int {
-	st, sub := []rune(stored), []rune(submitted)
-	return jarowinkler.Score(len(st), sub, func(i int, c rune) bool { return st[i] == c })
 }
 
 // TestNoValueInDataDirectory scans every file of the data directory, with
@@ -469,7 +418,7 @@ func TestSpilledRuns(t *testing.T) {
 			t.Fatalf("row %d: %v", i, err)
 		}
 		for _, a := range engine.Attributes()[1:] {
-			if v, score := oracle(t, &s, a, req.Values[a]); res.Verdict[a] != v || int(res.Score[a]) != score {
+			if v, score := kyctest.Oracle(t, &s.Values, a, req.Values[a]); res.Verdict[a] != v || int(res.Score[a]) != score {
 				t.Fatalf("row %d %s: %s/%d, oracle %s/%d", i, a, res.Verdict[a], res.Score[a], v, score)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/keys"
 	"github.com/kycmatch/kycmatch/store"
 )
@@ -25,23 +26,14 @@ type env struct {
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	dir := tb.TempDir()
-	kr, err := keys.Create(filepath.Join(dir, "keyring"), keys.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e := &env{kr: kr, data: filepath.Join(dir, "data")}
+	e := &env{kr: kyctest.Keyring(tb), data: filepath.Join(tb.TempDir(), "data")}
 	e.st = e.openStore(tb, false)
 	return e
 }
 
 func (e *env) openStore(tb testing.TB, plaintext bool) *store.Store {
 	tb.Helper()
-	st, err := store.Open(e.data, store.Options{Plaintext: plaintext, StorageKey: store.KeyringKeys(e.kr)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return st
+	return kyctest.Store(tb, e.data, e.kr, plaintext)
 }
 
 func (e *env) options(in io.Reader, f ingest.Format) ingest.Options {

@@ -65,7 +65,7 @@ type reporter struct {
 	count int64
 }
 
-func (r *reporter) add(rj *reject, read int64) error {
+func (r *reporter) add(rj *reject) error {
 	r.count++
 	if _, err := fmt.Fprintln(r.w, rj.String()); err != nil {
 		return fmt.Errorf("write rejects report: %w", err)

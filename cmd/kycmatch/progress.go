@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -61,15 +62,5 @@ func startProgress(c *cli.Context, o *ingest.Options, counted *countingReader, s
 }
 
 func knownRegion(r string) bool {
-	return phonenumbers.GetSupportedRegions()[upperASCII(r)]
-}
-
-func upperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 32
-		}
-	}
-	return string(b)
+	return phonenumbers.GetSupportedRegions()[strings.ToUpper(r)]
 }
