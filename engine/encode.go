@@ -34,13 +34,12 @@ type Encoder struct {
 	vars  [NumAttributes][maxVariants][]byte
 	nvar  [NumAttributes]int
 	comp  []byte
-	runes []rune
+	vals  [][]byte // the scored values of the record being built
 	salts [64 * hashing.SaltSize]byte
 	used  int
 	// noTokens leaves score tokens out, so benchmarks can measure what
 	// they cost. Such records are not readable.
 	noTokens bool
-	spans    [][2]int // token bytes of the record being built, to encrypt
 }
 
 // OmitTokensForBenchmark makes the encoder leave out score tokens. It
@@ -161,18 +160,13 @@ func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
 	dst = append(dst, RecordFormat, flags)
 	dst = append(dst, salt[:]...)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(held))
-	e.spans = e.spans[:0]
 	for a := Attribute(1); a < NumAttributes; a++ {
 		if held.Has(a) {
 			dst = e.appendAttr(dst, a, &salt)
 		}
 	}
-	// One key stream runs through every token section, in record order.
-	if len(e.spans) > 0 {
-		ks := e.h.TokenStream(&salt, 0)
-		for _, sp := range e.spans {
-			ks.XORKeyStream(dst[sp[0]:sp[1]], dst[sp[0]:sp[1]])
-		}
+	if !e.noTokens {
+		dst = e.h.AppendTokenBlock(dst, &salt, e.scoredValues(held))
 	}
 	n := len(dst) - start
 	return e.h.AppendPadding(dst, (recordPad-n%recordPad)%recordPad)
@@ -185,16 +179,19 @@ func (e *Encoder) appendAttr(dst []byte, a Attribute, salt *hashing.Salt) []byte
 		d := e.h.Digest(int(a), salt, e.vars[a][i])
 		dst = d.AppendBinary(dst)
 	}
-	if !a.Scored() || e.noTokens {
-		return dst
-	}
-	for i := 0; i < n; i++ {
-		e.runes = appendRunes(e.runes[:0], e.vars[a][i])
-		start := len(dst)
-		dst = e.h.AppendTokenSection(dst, int(a), e.runes)
-		e.spans = append(e.spans, [2]int{start + 1, len(dst)}) // the bucket byte stays clear
-	}
 	return dst
+}
+
+// scoredValues lists the variants of the scored attributes held, in record
+// order, for the token block.
+func (e *Encoder) scoredValues(held AttrSet) [][]byte {
+	e.vals = e.vals[:0]
+	for a := Attribute(1); a < NumAttributes; a++ {
+		if held.Has(a) && a.Scored() {
+			e.vals = append(e.vals, e.vars[a][:e.nvar[a]]...)
+		}
+	}
+	return e.vals
 }
 
 // salt hands out fresh random salts, reading the system's generator in

@@ -102,6 +102,10 @@ type matchState struct {
 	rec   []byte
 	view  recordView
 	runes []rune
+	// The record's token block, opened for the first score it needs.
+	tokens    hashing.TokenBlock
+	tokensErr error
+	opened    bool
 }
 
 // Match answers req. Errors are *Error values: EINVALID (a value breaks a
@@ -171,6 +175,7 @@ func (m *Matcher) lookup(ctx context.Context, st *matchState, phone string) (*re
 		return nil, fmt.Errorf("match: read line: %w", err)
 	}
 	st.rec = rec
+	st.opened, st.tokensErr = false, nil
 	if err := parseRecord(&st.view, rec); err != nil {
 		return nil, fmt.Errorf("match: %w", err)
 	}

@@ -17,14 +17,14 @@ import (
 //	then, for every attribute held, in Attribute order:
 //	  [1]      number of variants (1, or 2 for a composed name or address)
 //	  16 bytes digest per variant
-//	  a token section per variant, for scored attributes
+//	then the token block (see hashing): the score tokens of every variant
+//	  of every scored attribute held, in the same order
 //	then random padding up to a multiple of recordPad bytes
 //
 // Nothing in it is a value or part of one: lengths appear only bucketed in
-// token sections (see hashing), and the record's own length, which
-// Badger's value log keeps in the clear even when encrypted, only to
-// within recordPad bytes.
-const RecordFormat = 1
+// the token block, and the record's own length, which Badger's value log
+// keeps in the clear even when encrypted, only to within recordPad bytes.
+const RecordFormat = 2
 
 const (
 	recHeader    = 2 + hashing.SaltSize + 4
@@ -41,15 +41,14 @@ type recordView struct {
 	salt     hashing.Salt
 	held     AttrSet
 	attrs    [NumAttributes]attrView
+	tokens   []byte // the token block
+	values   int    // scored values in it
 }
 
 type attrView struct {
-	n       int                 // variants
-	digests []byte              // n × DigestSize
-	tokens  [maxVariants][]byte // token sections, scored attributes only
-	// streamOff is where each section's key stream starts: sections take
-	// consecutive stretches of the record's token stream (see hashing).
-	streamOff [maxVariants]int
+	n       int    // variants
+	digests []byte // n × DigestSize
+	value   int    // the token block's value of the first variant, if scored
 }
 
 // parseRecord indexes rec into v. rec must outlive v.
@@ -61,24 +60,33 @@ func parseRecord(v *recordView, rec []byte) error {
 	copy(v.salt[:], rec[2:2+hashing.SaltSize])
 	v.held = AttrSet(binary.LittleEndian.Uint32(rec[2+hashing.SaltSize:]))
 	p := rec[recHeader:]
-	stream := 0
+	v.values = 0
 	for a := Attribute(1); a < NumAttributes; a++ {
 		v.attrs[a] = attrView{}
 		if !v.held.Has(a) {
 			continue
 		}
 		var err error
-		if p, err = parseAttr(&v.attrs[a], a, p, &stream); err != nil {
+		if p, err = parseAttr(&v.attrs[a], p); err != nil {
 			return fmt.Errorf("%w: %s: %v", errRecord, a, err)
 		}
+		if a.Scored() {
+			v.attrs[a].value = v.values
+			v.values += v.attrs[a].n
+		}
 	}
+	size, err := hashing.TokenBlockSize(p, v.values)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errRecord, err)
+	}
+	v.tokens, p = p[:size], p[size:]
 	if len(p) >= recordPad || len(rec)%recordPad != 0 {
 		return fmt.Errorf("%w: %d bytes of padding in %d", errRecord, len(p), len(rec))
 	}
 	return nil
 }
 
-func parseAttr(av *attrView, a Attribute, p []byte, stream *int) ([]byte, error) {
+func parseAttr(av *attrView, p []byte) ([]byte, error) {
 	if len(p) < 1 || p[0] < 1 || p[0] > maxVariants {
 		return nil, errors.New("bad variant count")
 	}
@@ -88,18 +96,6 @@ func parseAttr(av *attrView, a Attribute, p []byte, stream *int) ([]byte, error)
 		return nil, errors.New("short digests")
 	}
 	av.digests, p = p[:av.n*hashing.DigestSize], p[av.n*hashing.DigestSize:]
-	if !a.Scored() {
-		return p, nil
-	}
-	for i := 0; i < av.n; i++ {
-		size, err := hashing.TokenSectionSize(p)
-		if err != nil {
-			return nil, err
-		}
-		av.tokens[i], p = p[:size], p[size:]
-		av.streamOff[i] = *stream
-		*stream += size - 1
-	}
 	return p, nil
 }
 

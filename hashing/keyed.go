@@ -19,7 +19,7 @@ const (
 	SaltSize      = 16
 	DigestSize    = 16
 	LookupKeySize = 16
-	TokenSize     = 8
+	TokenSize     = 6
 )
 
 // incomparable stops == on types whose equality must be constant-time.
@@ -76,14 +76,14 @@ func (k *LookupKey) AppendBinary(b []byte) []byte { return append(b, k.b[:]...) 
 // String names the type without printing bytes.
 func (k LookupKey) String() string { return "lookup-key" }
 
-// Labels of the derived keys. Every field gets its own digest key and its
-// own token key, so values of different attributes, and a digest and a
-// token of one attribute, can never be compared with each other.
+// Labels of the derived keys. Every field gets its own digest key, so
+// values of different attributes can never be compared with each other;
+// tokens have their own keys, so a digest and a token never can either.
 const (
 	labelLookup      = "lookup/phoneNumber"
 	labelDigest      = "digest/"
 	labelTokenStream = "token-stream"
-	labelRune        = "token-rune/"
+	labelRune        = "token-rune"
 )
 
 // Message tags inside the MACs: a second layer of separation beside the
@@ -100,8 +100,8 @@ type Scheme struct {
 	key     *keys.Key
 	profile *Profile
 	fields  []string
-	stream  cipher.Block   // token key stream of records; AES blocks are safe to share
-	rblocks []cipher.Block // token rune code per field
+	stream  cipher.Block // token key stream of records; AES blocks are safe to share
+	runes   cipher.Block // token rune codes
 }
 
 // NewScheme prepares the derived keys of every field. fields names them (the
@@ -109,10 +109,7 @@ type Scheme struct {
 func NewScheme(k *keys.Key, p *Profile, fields []string) *Scheme {
 	s := &Scheme{key: k, profile: p, fields: append([]string(nil), fields...)}
 	s.stream = k.NewBlock(labelTokenStream)
-	s.rblocks = make([]cipher.Block, len(fields))
-	for i, f := range fields {
-		s.rblocks[i] = k.NewBlock(labelRune + f)
-	}
+	s.runes = k.NewBlock(labelRune)
 	return s
 }
 
@@ -133,17 +130,23 @@ type Hasher struct {
 	buf    []byte
 	blk    [32]byte // block cipher input and output
 	pad    *rand.ChaCha8
-	src    []byte   // token scratch
-	seq    []uint64 // a stored value's rune codes while it is scored
-	codes  [][codeCacheSize]codeEntry
+	codes  [codeCacheSize]codeEntry
+	// Token scratch: the record being built, or the one being scored.
+	dict      runeDict
+	spans     [][2]int
+	idx       []uint16
+	lens      []int
+	src       []byte
+	secs      []tokenSection
+	dictCodes []uint64
+	seq       []uint64
 }
 
 // NewHasher returns a Hasher for one goroutine.
 func (s *Scheme) NewHasher() *Hasher {
 	var seed [32]byte
 	crand.Read(seed[:])
-	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed),
-		codes: make([][codeCacheSize]codeEntry, len(s.fields))}
+	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed)}
 	for i, f := range s.fields {
 		h.macs[i] = s.key.NewMAC(labelDigest + f)
 	}

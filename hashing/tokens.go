@@ -5,49 +5,75 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"unicode/utf8"
 )
 
 // Score tokens. Jaro–Winkler only ever compares a rune of the stored value
-// with a rune of the submitted one, so the store keeps one token per
-// position of a normalised value, and the engine answers eq(i, c), "is the
-// stored rune at i equal to the submitted rune c?", from it.
+// with a rune of the submitted one, so the store keeps, for every position
+// of a normalised value, something that answers eq(i, c), "is the stored
+// rune at i equal to the submitted rune c?", and nothing else.
 //
-//	T_i = F(k_F, rune_i) XOR KS(k_S, salt)[8i+o : 8i+o+8]
+// F(r) is AES-256 on one block under the rune key, truncated to 6 bytes: a
+// pseudorandom code of a rune. A record's scored values use few distinct
+// runes (about forty for a complete line against two hundred positions),
+// so a record keeps its codes once, in a dictionary, and each position the
+// index of its rune's code:
 //
-// F is AES-256 on one block under the field's rune key, truncated to 8
-// bytes: a pseudorandom code of a rune, one per field. KS is the AES-256-CTR
-// key stream of the line, from a counter block made of its salt; the token
-// sections of a record take consecutive stretches of it (o is where a
-// section starts), so no two tokens anywhere share key stream. A stored
-// token is therefore a one-time-padded code: without the keys it is
-// uniformly random, and equal runes give unequal tokens across positions,
-// variants, fields and lines. eq(i, c) is T_i XOR KS_i == F(c).
+//	dictionary  D_j = F(r_j)            for the record's distinct runes r_j
+//	position    P_i = j such that r_j is the rune at i
 //
-// This replaces T_i = AES(salt ‖ i ‖ rune_i), one block cipher call per
-// position, which cost a third of an ingest: the key stream of a whole
-// record is one bulk CTR call (about 5 ns a block, two positions a block)
-// and F is one call per distinct rune, cached. Against someone holding the
-// data directory the two are the same (random tokens); against someone
-// holding the keyring too, both are reversible position by position (F over
-// the alphabet), which is why the keyring is what matters
-// (docs/PRIVACY.md). While scoring, the server unmasks the F codes of one
-// stored value: a keyed substitution code of it, never the value.
+// and all of it, lengths included, sits under the line's key stream KS: the
+// AES-256-CTR stream under the token-stream key, from a counter block made
+// of the line's salt, running through the record's whole token block. So
+// every stored byte is one-time padded: without the keyring a token block
+// is uniformly random, and equal runes give unrelated stored bytes across
+// positions, values, fields and lines. eq(i, c) is D[P_i] == F(c) after
+// removing KS.
 //
-// Tokens are 8 bytes: a false eq needs a 2^-64 coincidence, and a request
-// asks a few hundred, so scores stay exact.
+// Why not one PRF token per position, T_i = PRF(salt ‖ field ‖ i ‖ rune_i)?
+// Against someone holding the data directory both are random bytes;
+// against someone holding the keyring too, both are reversible (F over the
+// alphabet), which is why the keyring is what matters (docs/PRIVACY.md);
+// while scoring, the server sees the F codes of one stored record, a keyed
+// substitution code of it, never its runes. But token bytes are what an
+// ingest mostly moves (sorted, spilled, encrypted again and written by the
+// store): per-position 8-byte tokens made a complete line's record 2.8 KB
+// and halved ingest throughput; the dictionary makes it about 1 KB. And F
+// is one AES call per distinct rune, cached, where a per-position PRF is one
+// per position.
 //
-// Section layout: [padded/8 (1 byte)] then, under key stream, [length (2
-// bytes)] [padded × 8 bytes]. Lengths are padded to multiples of
-// tokenBucket with random tokens and the true length is under key stream
-// too, so the store shows a value's length only to within eight runes.
+// Codes are 6 bytes (TokenSize). A false eq(i, c) needs F(c) = F(r_i) for
+// two different runes, a fixed property of the key: over the whole of
+// Unicode (1.1 million code points) the expected number of such pairs in 48
+// bits is 0.002, and over the few thousand runes real names and addresses
+// use, about 10^-8. So scores are exact for every realistic keyring.
+//
+// Block layout (little-endian). The sizes come first, in the clear, so a
+// block can be parsed without keys; everything after them is under key
+// stream, in one stretch:
+//
+//	[2]  dictionary size in buckets of dictBucket entries
+//	[1]  per scored value, in record order: padded length / tokenBucket
+//	under key stream:
+//	[2]  number of dictionary entries
+//	[buckets × dictBucket × 6] codes
+//	per scored value: [2] length, [padded × w] indices,
+//	                  w = 1 byte, or 2 past maxNarrow entries
+//
+// Lengths and the dictionary are padded with random bytes, so the block
+// shows each value's length to within tokenBucket runes and the number of
+// distinct runes to within dictBucket.
 
 const (
-	tokenBucket  = 8
-	tokenHdrSize = 3
+	tokenBucket = 4
+	dictBucket  = 8
+	maxNarrow   = 256 // dictionaries up to this size use one-byte indices
+	codeMask    = 1<<(8*TokenSize) - 1
 )
 
-// TokenStream returns the key stream of a record's token sections,
-// positioned at byte off of it.
+// TokenStream returns the key stream of a record's token block, positioned
+// at byte off of it.
 func (h *Hasher) TokenStream(salt *Salt, off int) cipher.Stream {
 	var iv [aes.BlockSize]byte
 	copy(iv[:], salt[:])
@@ -59,21 +85,21 @@ func (h *Hasher) TokenStream(salt *Salt, off int) cipher.Stream {
 	return st
 }
 
-// runeCode is F(rune), cached: a value has few distinct runes, and a
-// field's codes never change under one scheme.
-func (h *Hasher) runeCode(field int, r rune) uint64 {
-	e := &h.codes[field][uint32(r)%codeCacheSize]
+// runeCode is F(rune), cached: a record has few distinct runes, and codes
+// never change under one scheme.
+func (h *Hasher) runeCode(r rune) uint64 {
+	e := &h.codes[uint32(r)%codeCacheSize]
 	if e.ok && e.r == r {
 		return e.code
 	}
 	binary.BigEndian.PutUint32(h.blk[12:16], uint32(r))
 	clear(h.blk[:12])
-	h.s.rblocks[field].Encrypt(h.blk[16:], h.blk[:16])
-	*e = codeEntry{r: r, code: binary.LittleEndian.Uint64(h.blk[16:24]), ok: true}
+	h.s.runes.Encrypt(h.blk[16:], h.blk[:16])
+	*e = codeEntry{r: r, code: binary.LittleEndian.Uint64(h.blk[16:24]) & codeMask, ok: true}
 	return e.code
 }
 
-const codeCacheSize = 128
+const codeCacheSize = 256
 
 type codeEntry struct {
 	r    rune
@@ -81,22 +107,91 @@ type codeEntry struct {
 	ok   bool
 }
 
-// AppendTokenSection appends the token section of a normalised value with
-// its bytes after the first still in the clear; the record's encoder then
-// runs TokenStream over every section, in record order.
-func (h *Hasher) AppendTokenSection(dst []byte, field int, value []rune) []byte {
-	if len(value) > MaxRunes {
-		panic("hashing: value longer than MaxRunes reached AppendTokenSection")
+// AppendTokenBlock appends the token block of a record whose scored values,
+// normalised (so valid UTF-8) and in record order, are values.
+func (h *Hasher) AppendTokenBlock(dst []byte, salt *Salt, values [][]byte) []byte {
+	idx, lens := h.indexRunes(values)
+	d := &h.dict
+	buckets := roundUp(len(d.runes), dictBucket) / dictBucket
+	w := indexWidth(buckets)
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(buckets))
+	for _, n := range lens {
+		dst = append(dst, byte(roundUp(n, tokenBucket)/tokenBucket))
 	}
-	padded := (len(value) + tokenBucket - 1) / tokenBucket * tokenBucket
-	dst = append(dst, byte(padded/tokenBucket))
-	dst = binary.BigEndian.AppendUint16(dst, uint16(len(value)))
-	for _, r := range value {
-		dst = binary.LittleEndian.AppendUint64(dst, h.runeCode(field, r))
+	start := len(dst)
+	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(d.runes)))
+	for _, r := range d.runes {
+		dst = appendCode(dst, h.runeCode(r))
 	}
-	// Padding only needs to look like tokens: random codes under key
-	// stream are random.
-	return h.AppendPadding(dst, (padded-len(value))*TokenSize)
+	dst = h.AppendPadding(dst, (buckets*dictBucket-len(d.runes))*TokenSize)
+	for _, n := range lens {
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(n))
+		dst = appendIndices(dst, idx[:n], w)
+		idx = idx[n:]
+		dst = h.AppendPadding(dst, (roundUp(n, tokenBucket)-n)*w)
+	}
+	h.TokenStream(salt, 0).XORKeyStream(dst[start:], dst[start:])
+	return dst
+}
+
+// indexRunes numbers the distinct runes of values in h.dict and returns
+// the number of every position, and every value's length in runes.
+func (h *Hasher) indexRunes(values [][]byte) (idx []uint16, lens []int) {
+	d := &h.dict
+	d.reset()
+	idx, lens = h.idx[:0], h.lens[:0]
+	for _, v := range values {
+		start := len(idx)
+		for i := 0; i < len(v); {
+			if c := v[i]; c < utf8.RuneSelf {
+				idx = append(idx, d.asciiIndex(c))
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(v[i:])
+			idx = append(idx, d.index(r))
+			i += size
+		}
+		if len(idx)-start > MaxRunes {
+			panic("hashing: value longer than MaxRunes reached AppendTokenBlock")
+		}
+		lens = append(lens, len(idx)-start)
+	}
+	h.idx, h.lens = idx, lens
+	return idx, lens
+}
+
+func appendIndices(dst []byte, idx []uint16, w int) []byte {
+	if w == 2 {
+		for _, i := range idx {
+			dst = binary.LittleEndian.AppendUint16(dst, i)
+		}
+		return dst
+	}
+	dst = slices.Grow(dst, len(idx))
+	out := dst[len(dst) : len(dst)+len(idx)]
+	for k, i := range idx {
+		out[k] = byte(i)
+	}
+	return dst[:len(dst)+len(idx)]
+}
+
+func appendCode(dst []byte, c uint64) []byte {
+	return append(dst, byte(c), byte(c>>8), byte(c>>16), byte(c>>24), byte(c>>32), byte(c>>40))
+}
+
+func readCode(b []byte) uint64 {
+	_ = b[TokenSize-1]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40
+}
+
+func roundUp(n, m int) int { return (n + m - 1) / m * m }
+
+func indexWidth(buckets int) int {
+	if buckets*dictBucket <= maxNarrow {
+		return 1
+	}
+	return 2
 }
 
 // AppendPadding appends n random bytes, which look like the digests and
@@ -111,48 +206,104 @@ func (h *Hasher) AppendPadding(dst []byte, n int) []byte {
 	return dst
 }
 
-// TokenSectionSize returns the size of the token section at the start of b.
-func TokenSectionSize(b []byte) (int, error) {
-	if len(b) < tokenHdrSize {
-		return 0, ErrTokens
+// tokenLayout reads the clear sizes of the token block of n values at the
+// start of b: where its key stream starts, and its size.
+func tokenLayout(b []byte, n int) (stream, size int, err error) {
+	if n < 0 || len(b) < 2+n {
+		return 0, 0, ErrTokens
 	}
-	n := tokenHdrSize + int(b[0])*tokenBucket*TokenSize
-	if n > len(b) {
-		return 0, ErrTokens
+	buckets := int(binary.LittleEndian.Uint16(b))
+	w := indexWidth(buckets)
+	size = 2 + n + 2 + buckets*dictBucket*TokenSize
+	for _, p := range b[2 : 2+n] {
+		size += 2 + int(p)*tokenBucket*w
 	}
-	return n, nil
+	if size > len(b) {
+		return 0, 0, ErrTokens
+	}
+	return 2 + n, size, nil
+}
+
+// TokenBlockSize returns the size of the token block of n values at the
+// start of b.
+func TokenBlockSize(b []byte, n int) (int, error) {
+	_, size, err := tokenLayout(b, n)
+	return size, err
+}
+
+// TokenBlock is an opened token block. It uses the Hasher's scratch space:
+// it belongs to the Hasher's goroutine and lasts until the next
+// OpenTokenBlock.
+type TokenBlock struct {
+	h *Hasher
+}
+
+type tokenSection struct{ lo, hi, padded int }
+
+// OpenTokenBlock removes the key stream from the token block of n values
+// (as sized by TokenBlockSize) of the line with salt.
+func (h *Hasher) OpenTokenBlock(salt *Salt, b []byte, n int) (TokenBlock, error) {
+	stream, size, err := tokenLayout(b, n)
+	if err != nil || size != len(b) {
+		return TokenBlock{}, ErrTokens
+	}
+	buf := append(h.src[:0], b...)
+	h.src = buf
+	h.TokenStream(salt, 0).XORKeyStream(buf[stream:], buf[stream:])
+	buckets := int(binary.LittleEndian.Uint16(buf))
+	count := int(binary.LittleEndian.Uint16(buf[stream:]))
+	if count > buckets*dictBucket || buckets*dictBucket-count >= dictBucket {
+		return TokenBlock{}, fmt.Errorf("%w: dictionary does not fit its bucket (wrong key?)", ErrTokens)
+	}
+	p := stream + 2
+	h.dictCodes = h.dictCodes[:0]
+	for i := 0; i < count; i++ {
+		h.dictCodes = append(h.dictCodes, readCode(buf[p+i*TokenSize:]))
+	}
+	p += buckets * dictBucket * TokenSize
+	w := indexWidth(buckets)
+	h.secs = h.secs[:0]
+	for _, c := range buf[2:stream] {
+		padded := int(c) * tokenBucket
+		h.secs = append(h.secs, tokenSection{p, p + 2 + padded*w, padded})
+		p += 2 + padded*w
+	}
+	return TokenBlock{h: h}, nil
+}
+
+// Seq returns the tokens of the block's value j, in record order. The
+// TokenSeq lasts until the next Seq.
+func (t TokenBlock) Seq(j int) (TokenSeq, error) {
+	h := t.h
+	if h == nil || j < 0 || j >= len(h.secs) {
+		return TokenSeq{}, ErrTokens
+	}
+	s := h.secs[j]
+	sec := h.src[s.lo:s.hi]
+	n := int(binary.LittleEndian.Uint16(sec))
+	if n > s.padded || n == 0 || s.padded-n >= tokenBucket {
+		return TokenSeq{}, fmt.Errorf("%w: length does not fit its bucket (wrong key?)", ErrTokens)
+	}
+	w := (len(sec) - 2) / s.padded
+	codes := h.seq[:0]
+	for i := 0; i < n; i++ {
+		idx := int(sec[2+i*w])
+		if w == 2 {
+			idx = int(binary.LittleEndian.Uint16(sec[2+i*w:]))
+		}
+		if idx >= len(h.dictCodes) {
+			return TokenSeq{}, fmt.Errorf("%w: index outside the dictionary (wrong key?)", ErrTokens)
+		}
+		codes = append(codes, h.dictCodes[idx])
+	}
+	h.seq = codes
+	return TokenSeq{h: h, codes: codes}, nil
 }
 
 // TokenSeq answers eq(i, c) for one stored value.
 type TokenSeq struct {
 	h     *Hasher
-	field int
 	codes []uint64
-}
-
-// OpenTokens reads a token section (as sized by TokenSectionSize) whose
-// second byte sits at byte off of the record's token stream. The TokenSeq
-// uses the Hasher's scratch space: it belongs to the Hasher's goroutine and
-// lasts until the next OpenTokens.
-func (h *Hasher) OpenTokens(field int, salt *Salt, sec []byte, off int) (TokenSeq, error) {
-	size, err := TokenSectionSize(sec)
-	if err != nil || size != len(sec) {
-		return TokenSeq{}, ErrTokens
-	}
-	padded := int(sec[0]) * tokenBucket
-	buf := append(h.src[:0], sec[1:]...)
-	h.TokenStream(salt, off).XORKeyStream(buf, buf)
-	h.src = buf
-	n := int(binary.BigEndian.Uint16(buf))
-	if n > padded || n == 0 || padded-n >= tokenBucket {
-		return TokenSeq{}, fmt.Errorf("%w: length does not fit its bucket (wrong key?)", ErrTokens)
-	}
-	codes := h.seq[:0]
-	for i := 0; i < n; i++ {
-		codes = append(codes, binary.LittleEndian.Uint64(buf[2+i*TokenSize:]))
-	}
-	h.seq = codes
-	return TokenSeq{h: h, field: field, codes: codes}, nil
 }
 
 // Len returns the number of runes of the stored value.
@@ -163,5 +314,77 @@ func (t *TokenSeq) Eq(pos int, r rune) bool {
 	if pos < 0 || pos >= len(t.codes) || r < 0 || r > 0x10FFFF {
 		return false
 	}
-	return t.codes[pos] == t.h.runeCode(t.field, r)
+	return t.codes[pos] == t.h.runeCode(r)
+}
+
+// runeDict numbers the distinct runes of one record in order of first
+// use: a table for ASCII and an open-addressed one for the rest, both with
+// generation stamps, so resetting it per record costs nothing, where
+// clearing a map costs its largest size.
+type runeDict struct {
+	runes []rune
+	ascii [128]dictSlot
+	slots []dictSlot // power-of-two length, at most half full
+	stamp uint32
+}
+
+type dictSlot struct {
+	r     rune
+	idx   int32
+	stamp uint32
+}
+
+func (d *runeDict) reset() {
+	d.runes = d.runes[:0]
+	if d.stamp++; d.stamp == 0 || d.slots == nil {
+		d.slots, d.stamp, d.ascii = make([]dictSlot, 512), 1, [128]dictSlot{}
+	}
+}
+
+func (d *runeDict) asciiIndex(c byte) uint16 {
+	s := &d.ascii[c&0x7f]
+	if s.stamp != d.stamp {
+		*s = dictSlot{r: rune(c), idx: int32(len(d.runes)), stamp: d.stamp}
+		d.runes = append(d.runes, rune(c))
+	}
+	return uint16(s.idx)
+}
+
+func (d *runeDict) index(r rune) uint16 {
+	if r >= 0 && r < utf8.RuneSelf {
+		return d.asciiIndex(byte(r))
+	}
+	if 2*(len(d.runes)+1) > len(d.slots) {
+		d.grow()
+	}
+	mask := uint32(len(d.slots) - 1)
+	for i := (uint32(r) * 0x9E3779B1) >> 7 & mask; ; i = (i + 1) & mask {
+		s := &d.slots[i]
+		if s.stamp != d.stamp {
+			*s = dictSlot{r: r, idx: int32(len(d.runes)), stamp: d.stamp}
+			d.runes = append(d.runes, r)
+			return uint16(s.idx)
+		}
+		if s.r == r {
+			return uint16(s.idx)
+		}
+	}
+}
+
+// grow doubles the table and re-enters the runes it holds under their own
+// numbers.
+func (d *runeDict) grow() {
+	slots := make([]dictSlot, 2*len(d.slots))
+	mask := uint32(len(slots) - 1)
+	for _, s := range d.slots {
+		if s.stamp != d.stamp {
+			continue
+		}
+		i := (uint32(s.r) * 0x9E3779B1) >> 7 & mask
+		for slots[i].stamp == d.stamp {
+			i = (i + 1) & mask
+		}
+		slots[i] = s
+	}
+	d.slots = slots
 }

@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"testing"
 
 	"github.com/kycmatch/kycmatch/ingest"
@@ -27,7 +28,11 @@ func benchIngest(b *testing.B, tokens bool) {
 	env := newEnv(b)
 	b.SetBytes(int64(csv.Len() / max(b.N, 1)))
 	b.ResetTimer()
+	cpu := cpuTime()
 	o := env.options(bytes.NewReader(csv.Bytes()), ingest.CSV)
+	if d := os.Getenv("KYC_BENCH_SORTDIR"); d != "" {
+		o.TempDir = d
+	}
 	if !tokens {
 		ingest.WithoutTokens(&o)
 	}
@@ -36,6 +41,7 @@ func benchIngest(b *testing.B, tokens bool) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(sum.Read)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(sum.Read), "cpu-µs/row")
 	b.ReportMetric(sum.Collect.Seconds(), "collect-s")
 	b.ReportMetric(sum.Write.Seconds(), "write-s")
 }

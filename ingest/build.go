@@ -119,7 +119,9 @@ func (b *builder) absorb(bt *batch) error {
 // write merges the sorted records into the generation, one goroutine per
 // writer stream, and commits it.
 func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
-	b.sort.finish()
+	if err := b.sort.finish(); err != nil {
+		return engine.GenerationInfo{}, err
+	}
 	n := b.w.Streams()
 	results := make([]streamResult, n)
 	var wg sync.WaitGroup

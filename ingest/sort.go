@@ -23,8 +23,12 @@ import (
 // arrive in random key order. sorter is an external merge sort: records
 // gather in a fixed arena, which is sorted and spilled to a run file when
 // full; the runs and the last arena are then merged. Memory stays at the
-// arena's size whatever the export's, and equal keys meet, which is how
+// arenas' size whatever the export's, and equal keys meet, which is how
 // duplicate phone numbers are found without a set of every key.
+//
+// There are two arenas of half the memory each: while a goroutine sorts
+// and writes a full one, rows keep arriving in the other, so a spill does
+// not stall the whole pipeline behind it.
 //
 // Run files hold only lookup digests and records (digests and tokens):
 // nothing in them is a value. They are still encrypted (AES-CTR under a key
@@ -66,12 +70,26 @@ func compareInt(a, b int64) int {
 
 type sorter struct {
 	dir     string
-	limit   int
+	limit   int // bytes of one arena
 	streams int // key ranges the runs are cut into, see engine.StreamOf
 	arena   []byte
 	entries []sortEntry
 	runs    []run
 	block   cipher.Block // encrypts the runs; the key lives only here
+
+	spilling chan spilled // the spill in flight, if any
+	spare    sortBuf      // the arena a finished spill gave back
+}
+
+type sortBuf struct {
+	arena   []byte
+	entries []sortEntry
+}
+
+type spilled struct {
+	run run
+	buf sortBuf
+	err error
 }
 
 // run is a spilled, sorted run file; bounds[s] is the byte offset where
@@ -89,7 +107,7 @@ func newSorter(dir string, limit, streams int) *sorter {
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
-	return &sorter{dir: dir, limit: limit, streams: streams, block: block}
+	return &sorter{dir: dir, limit: max(limit/2, 1), streams: streams, block: block}
 }
 
 // ctrAt returns the run's key stream positioned at byte off, so that a
@@ -118,52 +136,77 @@ func (s *sorter) add(key *keyBytes, row, line int64, op byte, rec []byte) error 
 	}
 	if s.arena == nil {
 		s.arena = make([]byte, 0, s.limit)
-		s.entries = make([]sortEntry, 0, s.limit/1024)
+		s.entries = make([]sortEntry, 0, s.limit/512)
 	}
 	s.entries = append(s.entries, sortEntry{key: *key, row: row, line: line, op: op, off: uint32(len(s.arena)), n: uint32(len(rec))})
 	s.arena = append(s.arena, rec...)
 	return nil
 }
 
-func (s *sorter) sortMemory() {
-	slices.SortFunc(s.entries, func(a, b sortEntry) int { return compareEntries(&a, &b) })
+func sortEntries(entries []sortEntry) {
+	slices.SortFunc(entries, func(a, b sortEntry) int { return compareEntries(&a, &b) })
 }
 
-// spill writes the arena, sorted, as one run file.
+// spill starts writing the arena, sorted, as a run file, and carries on in
+// the spare arena.
 func (s *sorter) spill() error {
-	s.sortMemory()
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("sort: %w", err)
 	}
+	full := sortBuf{s.arena, s.entries}
+	s.arena, s.entries = s.spare.arena[:0], s.spare.entries[:0]
 	r := run{path: filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))}
 	rand.Read(r.iv[:])
-	if err := s.writeRun(&r); err != nil {
-		os.Remove(r.path)
-		return fmt.Errorf("sort: write run: %w", err)
-	}
-	s.runs = append(s.runs, r)
-	s.arena, s.entries = s.arena[:0], s.entries[:0]
+	done := make(chan spilled, 1)
+	s.spilling = done
+	go func() {
+		sortEntries(full.entries)
+		err := s.writeRun(&r, full)
+		if err != nil {
+			os.Remove(r.path)
+			err = fmt.Errorf("sort: write run: %w", err)
+		}
+		done <- spilled{run: r, buf: full, err: err}
+	}()
 	return nil
 }
 
-func (s *sorter) writeRun(r *run) error {
+// wait waits for the spill in flight and takes its arena back as the spare.
+func (s *sorter) wait() error {
+	if s.spilling == nil {
+		return nil
+	}
+	d := <-s.spilling
+	s.spilling = nil
+	s.spare = d.buf
+	if d.err != nil {
+		return d.err
+	}
+	s.runs = append(s.runs, d.run)
+	return nil
+}
+
+func (s *sorter) writeRun(r *run, b sortBuf) error {
 	f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(cipher.StreamWriter{S: s.ctrAt(r, 0), W: f}, 1<<20)
+	bw := bufio.NewWriterSize(&sealer{s: s.ctrAt(r, 0), w: f}, 1<<20)
 	var hdr [runHeader]byte
 	var off int64
 	r.bounds = make([]int64, s.streams+1)
 	stream := 0
-	for i := range s.entries {
-		e := &s.entries[i]
+	for i := range b.entries {
+		e := &b.entries[i]
 		for ; stream < s.streams && engine.StreamOf(e.key[:], s.streams) >= stream; stream++ {
 			r.bounds[stream] = off
 		}
 		encodeRunHeader(&hdr, e)
 		bw.Write(hdr[:])
-		bw.Write(s.arena[e.off : e.off+e.n])
+		bw.Write(b.arena[e.off : e.off+e.n])
 		off += int64(runHeader) + int64(e.n)
 	}
 	for ; stream <= s.streams; stream++ {
@@ -174,6 +217,21 @@ func (s *sorter) writeRun(r *run) error {
 		return err
 	}
 	return f.Close()
+}
+
+// sealer is cipher.StreamWriter with one reused buffer: StreamWriter
+// allocates a new one for every write, a megabyte at every flush of the
+// run's bufio.Writer, gigabytes of garbage over a large export.
+type sealer struct {
+	s   cipher.Stream
+	w   io.Writer
+	buf []byte
+}
+
+func (c *sealer) Write(p []byte) (int, error) {
+	c.buf = slices.Grow(c.buf[:0], len(p))[:len(p)]
+	c.s.XORKeyStream(c.buf, p)
+	return c.w.Write(c.buf)
 }
 
 const runHeader = hashing.LookupKeySize + 8 + 8 + 1 + 4
@@ -189,6 +247,7 @@ func encodeRunHeader(h *[runHeader]byte, e *sortEntry) {
 
 // close removes the run files.
 func (s *sorter) close() {
+	s.wait()
 	for _, r := range s.runs {
 		os.Remove(r.path)
 	}
@@ -290,8 +349,14 @@ func (h *headHeap) Pop() any {
 	return x
 }
 
-// finish sorts what is left in memory; merges can start after it.
-func (s *sorter) finish() { s.sortMemory() }
+// finish waits for the last spill and sorts what is left in memory; merges
+// can start after it. The spare arena is dropped: merging needs none.
+func (s *sorter) finish() error {
+	err := s.wait()
+	s.spare = sortBuf{}
+	sortEntries(s.entries)
+	return err
+}
 
 // merge starts merging one stream's key range of the runs and of the
 // sorted memory; merges of different streams may run concurrently.
