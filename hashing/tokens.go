@@ -144,7 +144,7 @@ func (h *Hasher) indexRunes(values [][]byte) (idx []uint16, lens []int) {
 		start := len(idx)
 		for i := 0; i < len(v); {
 			if c := v[i]; c < utf8.RuneSelf {
-				idx = append(idx, d.asciiIndex(c))
+				idx = append(idx, d.smallIndex(rune(c)))
 				i++
 				continue
 			}
@@ -197,13 +197,9 @@ func indexWidth(buckets int) int {
 // AppendPadding appends n random bytes, which look like the digests and
 // tokens around them.
 func (h *Hasher) AppendPadding(dst []byte, n int) []byte {
-	for ; n >= 8; n -= 8 {
-		dst = binary.LittleEndian.AppendUint64(dst, h.pad.Uint64())
-	}
-	for ; n > 0; n-- {
-		dst = append(dst, byte(h.pad.Uint64()))
-	}
-	return dst
+	dst = slices.Grow(dst, n)
+	h.pad.Read(dst[len(dst) : len(dst)+n])
+	return dst[:len(dst)+n]
 }
 
 // tokenLayout reads the clear sizes of the token block of n values at the
@@ -318,13 +314,19 @@ func (t *TokenSeq) Eq(pos int, r rune) bool {
 }
 
 // runeDict numbers the distinct runes of one record in order of first
-// use: a table for ASCII and an open-addressed one for the rest, both with
-// generation stamps, so resetting it per record costs nothing, where
+// use: a direct table for the runes of one- and two-byte UTF-8 (Latin,
+// Greek, Cyrillic and more) and an open-addressed one for the rest, both
+// with generation stamps, so resetting it per record costs nothing, where
 // clearing a map costs its largest size.
 type runeDict struct {
 	runes []rune
-	ascii [128]dictSlot
+	small [0x800]smallSlot
 	slots []dictSlot // power-of-two length, at most half full
+	stamp uint32
+}
+
+type smallSlot struct {
+	idx   uint16
 	stamp uint32
 }
 
@@ -337,22 +339,22 @@ type dictSlot struct {
 func (d *runeDict) reset() {
 	d.runes = d.runes[:0]
 	if d.stamp++; d.stamp == 0 || d.slots == nil {
-		d.slots, d.stamp, d.ascii = make([]dictSlot, 512), 1, [128]dictSlot{}
+		d.slots, d.stamp, d.small = make([]dictSlot, 512), 1, [0x800]smallSlot{}
 	}
 }
 
-func (d *runeDict) asciiIndex(c byte) uint16 {
-	s := &d.ascii[c&0x7f]
+func (d *runeDict) smallIndex(r rune) uint16 {
+	s := &d.small[r&0x7ff]
 	if s.stamp != d.stamp {
-		*s = dictSlot{r: rune(c), idx: int32(len(d.runes)), stamp: d.stamp}
-		d.runes = append(d.runes, rune(c))
+		*s = smallSlot{idx: uint16(len(d.runes)), stamp: d.stamp}
+		d.runes = append(d.runes, r)
 	}
-	return uint16(s.idx)
+	return s.idx
 }
 
 func (d *runeDict) index(r rune) uint16 {
-	if r >= 0 && r < utf8.RuneSelf {
-		return d.asciiIndex(byte(r))
+	if r >= 0 && r < 0x800 {
+		return d.smallIndex(r)
 	}
 	if 2*(len(d.runes)+1) > len(d.slots) {
 		d.grow()

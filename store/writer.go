@@ -44,10 +44,20 @@ type Writer struct {
 
 // stream is one key range of the generation, filled by one goroutine and
 // written by Badger's StreamWriter as its own stream of tables.
+//
+// A full buffer goes to the stream's flusher goroutine while Put fills the
+// other one: StreamWriter.Write copies every value into Badger's value log
+// under one lock for all streams, and without the hand-over the stream's
+// merge would stop for it.
 type stream struct {
 	id      uint32
 	buf     *z.Buffer
 	lastKey []byte
+	full    chan *z.Buffer // to the flusher
+	free    chan *z.Buffer // back from it, written
+	done    chan struct{}  // closed when the flusher has stopped
+	stopped bool           // full is closed
+	err     error          // the flusher's first error; read after a receive from free or done
 }
 
 // writeStreams is how many key ranges a generation is written in:
@@ -130,7 +140,36 @@ func (w *Writer) open() error {
 		return fmt.Errorf("new generation: %w", err)
 	}
 	for i := 0; i < writeStreams; i++ {
-		w.streams = append(w.streams, &stream{id: uint32(i + 1), buf: z.NewBuffer(flushBytes+flushBytes/4, "kycmatch.writer")})
+		st := &stream{id: uint32(i + 1), buf: newFlushBuffer(),
+			full: make(chan *z.Buffer, 1), free: make(chan *z.Buffer, 2), done: make(chan struct{})}
+		st.free <- newFlushBuffer()
+		w.streams = append(w.streams, st)
+		go w.flusher(st, st.full)
+	}
+	return nil
+}
+
+func newFlushBuffer() *z.Buffer { return z.NewBuffer(flushBytes+flushBytes/4, "kycmatch.writer") }
+
+// flusher writes a stream's full buffers until its full channel closes.
+// After an error it only hands buffers back, so Put and finish see it.
+func (w *Writer) flusher(st *stream, full <-chan *z.Buffer) {
+	defer close(st.done)
+	for b := range full {
+		if st.err == nil {
+			st.err = w.write(b)
+		}
+		b.Reset()
+		st.free <- b
+	}
+}
+
+func (w *Writer) write(b *z.Buffer) error {
+	if err := w.sw.Write(b); err != nil {
+		return fmt.Errorf("write generation: %w", err)
+	}
+	if w.flushed.Add(1)%releaseEvery == 0 {
+		releaseMappings(w.absTmp)
 	}
 	return nil
 }
@@ -164,20 +203,33 @@ func (w *Writer) Put(s int, key, rec []byte) error {
 	st.lastKey = append(st.lastKey[:0], key...)
 	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1, StreamId: st.id}, st.buf)
 	if st.buf.LenNoPadding() >= flushBytes {
-		return w.flush(st)
+		st.full <- st.buf
+		st.buf = <-st.free
+		return st.err
 	}
 	return nil
 }
 
-func (w *Writer) flush(st *stream) error {
-	if err := w.sw.Write(st.buf); err != nil {
-		return fmt.Errorf("write generation: %w", err)
+// stop hands a stream's last buffer to its flusher, waits for the flusher
+// to finish and returns its error.
+func (st *stream) stop() error {
+	if st.stopped {
+		return st.err
 	}
-	st.buf.Reset()
-	if w.flushed.Add(1)%releaseEvery == 0 {
-		releaseMappings(w.absTmp)
+	if st.buf != nil && st.err == nil {
+		st.full <- st.buf
+		st.buf = <-st.free
 	}
-	return nil
+	st.halt()
+	return st.err
+}
+
+func (st *stream) halt() {
+	if !st.stopped {
+		close(st.full)
+		st.stopped = true
+		<-st.done
+	}
 }
 
 // releaseEvery is how many 8 MiB flushes pass between releases of the
@@ -209,7 +261,7 @@ func (w *Writer) Commit(ctx context.Context, stats engine.CommitStats) (engine.G
 
 func (w *Writer) finish() error {
 	for _, st := range w.streams {
-		if err := w.flush(st); err != nil {
+		if err := st.stop(); err != nil {
 			return err
 		}
 	}
@@ -262,8 +314,13 @@ func (w *Writer) Abort() error {
 	return err
 }
 
+// release stops the flushers and frees the buffers.
 func (w *Writer) release() {
 	for _, st := range w.streams {
+		st.halt()
+		for len(st.free) > 0 {
+			(<-st.free).Release()
+		}
 		if st.buf != nil {
 			st.buf.Release()
 			st.buf = nil
