@@ -261,7 +261,7 @@ func checkGenerationMeta(t *testing.T, path string) {
 	}
 	for k := range m {
 		switch k {
-		case "id", "key_id", "profile", "created", "lines", "record_format", "encrypted", "rows_read", "rows_rejected", "ingest_seconds":
+		case "id", "key_id", "profile", "created", "lines", "record_format", "encrypted", "rows_read", "rows_rejected", "ingest_seconds", "shards":
 		default:
 			t.Errorf("GENERATION.json has an unexpected field %q", k)
 		}

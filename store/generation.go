@@ -13,6 +13,7 @@ import (
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+	"golang.org/x/sys/unix"
 
 	"github.com/kycmatch/kycmatch/engine"
 )
@@ -31,6 +32,18 @@ type meta struct {
 	Read      int64     `json:"rows_read"`
 	Rejected  int64     `json:"rows_rejected"`
 	Seconds   float64   `json:"ingest_seconds"`
+	// Shards is how many Badger databases, one per key range, hold the
+	// lines (see Writer); 0 is a generation of one database at the top of
+	// its directory.
+	Shards int `json:"shards,omitempty"`
+}
+
+// shardDir is where shard i of n of the generation in dir lives.
+func shardDir(dir string, i, n int) string {
+	if n == 0 {
+		return dir
+	}
+	return filepath.Join(dir, fmt.Sprintf("shard-%02d", i))
 }
 
 func (m *meta) info() engine.GenerationInfo {
@@ -52,14 +65,19 @@ func readMeta(dir string) (*meta, error) {
 
 // Generation is an open, read-only generation.
 type Generation struct {
+	shards []shard // by key range: engine.StreamOf(key, len(shards))
+	meta   meta
+	lock   *os.File // a shared flock on the directory, so collect leaves it
+}
+
+type shard struct {
 	db *badger.DB
 	// txn is one read-only transaction for the generation's whole life. A
 	// generation never changes, so one snapshot serves every read, and it
 	// spares each request Badger's per-transaction bookkeeping (a
 	// watermark update through a channel on begin and on end). Read-only
 	// transactions keep no per-read state, so concurrent Gets are safe.
-	txn  *badger.Txn
-	meta meta
+	txn *badger.Txn
 }
 
 var (
@@ -75,19 +93,50 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
-	opts := s.badgerOptions(dir).WithReadOnly(true)
-	if m.Encrypted {
-		if opts, err = s.withEncryption(opts, m.KeyID); err != nil {
-			return nil, fmt.Errorf("open generation %s: %w", id, err)
-		}
-		opts = opts.WithBlockCacheSize(int64(orDefault(s.opt.BlockCacheMB, 64)) << 20).
-			WithIndexCacheSize(int64(orDefault(s.opt.IndexCacheMB, 32)) << 20)
-	}
-	db, err := badger.Open(opts)
+	lock, err := lockShared(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
-	return &Generation{db: db, txn: db.NewTransaction(false), meta: *m}, nil
+	g := &Generation{meta: *m, lock: lock}
+	n := max(m.Shards, 1)
+	for i := 0; i < n; i++ {
+		db, err := s.openShard(shardDir(dir, i, m.Shards), m, n)
+		if err != nil {
+			g.Close()
+			return nil, fmt.Errorf("open generation %s: %w", id, err)
+		}
+		g.shards = append(g.shards, shard{db: db, txn: db.NewTransaction(false)})
+	}
+	return g, nil
+}
+
+// openShard opens one of n shards read-only; the caches are shared out.
+func (s *Store) openShard(dir string, m *meta, n int) (*badger.DB, error) {
+	opts := s.badgerOptions(dir).WithReadOnly(true)
+	if m.Encrypted {
+		var err error
+		if opts, err = s.withEncryption(opts, m.KeyID); err != nil {
+			return nil, err
+		}
+		block := max(int64(orDefault(s.opt.BlockCacheMB, 64))<<20/int64(n), 4<<20)
+		index := max(int64(orDefault(s.opt.IndexCacheMB, 32))<<20/int64(n), 4<<20)
+		opts = opts.WithBlockCacheSize(block).WithIndexCacheSize(index)
+	}
+	return badger.Open(opts)
+}
+
+// lockShared takes a shared flock on a generation directory: Store.collect
+// removes only generations it can lock exclusively.
+func lockShared(dir string) (*os.File, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(d.Fd()), unix.LOCK_SH); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 func orDefault(v, d int) int {
@@ -136,7 +185,7 @@ func (g *Generation) Info() engine.GenerationInfo { return g.meta.info() }
 
 // Get appends the record under key to dst.
 func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
-	item, err := g.txn.Get(key)
+	item, err := g.shards[engine.StreamOf(key, len(g.shards))].txn.Get(key)
 	if err == nil {
 		err = item.Value(func(v []byte) error {
 			dst = append(dst, v...)
@@ -152,9 +201,19 @@ func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
-// Scan calls fn for every line with lo <= key < hi in key order.
+// Scan calls fn for every line with lo <= key < hi in key order. Shards
+// hold consecutive key ranges, so scanning them in order keeps key order.
 func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec []byte) error) error {
-	return g.db.View(func(txn *badger.Txn) error {
+	for _, sh := range g.shards {
+		if err := sh.scan(ctx, lo, hi, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sh shard) scan(ctx context.Context, lo, hi []byte, fn func(key, rec []byte) error) error {
+	return sh.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
 		for it.Seek(lo); it.Valid(); it.Next() {
@@ -176,8 +235,16 @@ func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec [
 
 // Close closes the generation; no Get may be running or follow.
 func (g *Generation) Close() error {
-	g.txn.Discard()
-	return g.db.Close()
+	var errs []error
+	for _, sh := range g.shards {
+		sh.txn.Discard()
+		errs = append(errs, sh.db.Close())
+	}
+	g.shards = nil
+	if g.lock != nil {
+		g.lock.Close()
+	}
+	return errors.Join(errs...)
 }
 
 // badgerLogger passes Badger's warnings and errors on; its info lines

@@ -1,19 +1,21 @@
-// Package store keeps kycmatch generations on local disk, one Badger
-// database per generation, behind the engine's Store interface. It is the
-// only package that imports Badger.
+// Package store keeps kycmatch generations on local disk, behind the
+// engine's Store interface: a generation is a few Badger databases, one per
+// key range (shard), so an ingest writes them in parallel. It is the only
+// package that imports Badger.
 //
 // Layout of a data directory:
 //
 //	CURRENT            id of the current generation, replaced atomically
 //	ingest.lock        held (flock) by the one process building a generation
-//	gen-<id>/          a committed generation: Badger files + GENERATION.json
+//	gen-<id>/          a committed generation: GENERATION.json and
+//	  shard-NN/        one Badger database per key range
 //	tmp-<id>/          a generation being built; left over only by a crash
 //
 // A generation is built in tmp-<id>, synced, renamed to gen-<id>, and only
 // then named in CURRENT; a crash at any point leaves CURRENT naming the
 // previous, complete generation. The next writer removes tmp-* leftovers and
-// old generations that no reader holds (Badger flocks every open
-// generation directory, shared for readers).
+// old generations that no reader holds (readers hold a shared flock on the
+// generation directory).
 //
 // The store never sees a raw value: keys are lookup digests and values are
 // engine records. Generations are encrypted at rest with Badger's AES

@@ -266,3 +266,51 @@ func TestScanRange(t *testing.T) {
 		t.Errorf("scanned %d lines", total)
 	}
 }
+
+// TestShards: however many shards a generation was written in (one per
+// core of the ingest machine), every line is found, and scans return
+// their range in key order across shard boundaries.
+func TestShards(t *testing.T) {
+	const n = 300
+	for _, shards := range []int{1, 3, 5} {
+		t.Run(fmt.Sprint(shards), func(t *testing.T) {
+			defer store.SetWriteStreams(shards)()
+			st := MustOpen(t, t.TempDir(), false)
+			build(t, st, n, "s")
+			gen, err := st.Current(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer gen.Close()
+			for i := 0; i < n; i++ {
+				if v, err := gen.Get(context.Background(), key(i, n), nil); err != nil || string(v) != fmt.Sprintf("s-%d", i) {
+					t.Fatalf("line %d: %q, %v", i, v, err)
+				}
+			}
+			for _, r := range [][2]int{{0, n}, {10, 250}, {100, 101}, {299, n}} {
+				var got []int
+				lo, hi := key(r[0], n), []byte(nil)
+				if r[1] < n {
+					hi = key(r[1], n)
+				}
+				err := gen.(engine.Scanner).Scan(context.Background(), lo, hi, func(k, rec []byte) error {
+					var i int
+					fmt.Sscanf(string(rec), "s-%d", &i)
+					got = append(got, i)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != r[1]-r[0] || (len(got) > 0 && (got[0] != r[0] || got[len(got)-1] != r[1]-1)) {
+					t.Fatalf("scan %v: %d lines, %v…", r, len(got), got[:min(len(got), 3)])
+				}
+				for j := 1; j < len(got); j++ {
+					if got[j] != got[j-1]+1 {
+						t.Fatalf("scan %v out of order at %d: %d after %d", r, j, got[j], got[j-1])
+					}
+				}
+			}
+		})
+	}
+}
