@@ -133,7 +133,6 @@ type Hasher struct {
 	codes  [codeCacheSize]codeEntry
 	// Token scratch: the record being built, or the one being scored.
 	dict      runeDict
-	spans     [][2]int
 	idx       []uint16
 	lens      []int
 	src       []byte
