@@ -76,5 +76,5 @@ func benchServer(b *testing.B, lines int) (http.Handler, string) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	return api.NewHandler(api.Config{Matcher: live, Verifier: auth.Chain(v, nil), Metrics: api.NewMetrics(), Logger: log}), tok
+	return api.NewHandler(api.Config{Matcher: live, Verifier: auth.Chain(v, nil), Metrics: api.NewMetrics(), Logger: log, Audit: io.Discard}), tok
 }
