@@ -1211,12 +1211,23 @@ func waitFor(tb testing.TB, d time.Duration, what string, cond func() bool) {
 // reads every line it wrote: no submitted value may appear, and every
 // request that reached the match handler left exactly one audit line
 // naming the client, the correlator and, for an answer, each attribute's
-// result as the partner got it.
+// result as the partner got it. The audit lines go through the Logger, or
+// through the Audit writer that serve uses, into the same log.
 func TestLogs(t *testing.T) {
+	t.Run("Logger", func(t *testing.T) { testLogs(t, false) })
+	t.Run("Audit", func(t *testing.T) { testLogs(t, true) })
+}
+
+func testLogs(t *testing.T, auditWriter bool) {
 	var logs logBuffer
 	e := newEnv(t)
 	e.ingest(t, testLines)
-	s := newServer(t, e.liveWithLog(t, logs.logger()), func(c *api.Config) { c.Logger = logs.logger() })
+	s := newServer(t, e.liveWithLog(t, logs.logger()), func(c *api.Config) {
+		c.Logger = logs.logger()
+		if auditWriter {
+			c.Audit = &logs
+		}
+	})
 	threeLegged := s.idp.token(t, map[string]any{"phone_number": lineLuis})
 	type sent struct {
 		c     call

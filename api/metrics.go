@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,21 @@ type Metrics struct {
 	ingest   *prometheus.GaugeVec
 	swaps    prometheus.Counter
 	created  atomic.Int64 // unix seconds of the current generation
+	// children caches the request counter and latency histogram of each
+	// (route, status, code): WithLabelValues hashes its labels and takes a
+	// lock on every call, and the set of keys is small and fixed.
+	children sync.Map // requestKey -> *requestChildren
+}
+
+type requestKey struct {
+	route  string
+	status int
+	code   string
+}
+
+type requestChildren struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 // NewMetrics registers the metrics, with the Go and process collectors.
@@ -68,8 +84,17 @@ func (m *Metrics) age() float64 {
 }
 
 func (m *Metrics) observe(route string, status int, code string, d time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status), code).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	k := requestKey{route, status, code}
+	c, ok := m.children.Load(k)
+	if !ok {
+		c, _ = m.children.LoadOrStore(k, &requestChildren{
+			count:   m.requests.WithLabelValues(route, strconv.Itoa(status), code),
+			latency: m.latency.WithLabelValues(route),
+		})
+	}
+	rc := c.(*requestChildren)
+	rc.count.Inc()
+	rc.latency.Observe(d.Seconds())
 }
 
 func (m *Metrics) countResults(r *engine.Result) {

@@ -1,14 +1,14 @@
 package api
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,7 +36,13 @@ type Config struct {
 	// RateLimit is requests per second per client; 0 is off.
 	RateLimit int
 	Logger    *slog.Logger
-	Metrics   *Metrics // nil: none
+	// Audit, when set, receives the audit line of every answered match
+	// instead of Logger: one JSON object per Write, in the shape of
+	// slog.JSONHandler's lines, written only while Logger is enabled at
+	// Info. It must take concurrent writes. Building the line by hand costs
+	// a fifth of a slog JSON line, which matters at one line per request.
+	Audit   io.Writer
+	Metrics *Metrics // nil: none
 }
 
 // NewHandler returns the public API: the match routes of every version,
@@ -173,21 +179,29 @@ func readBody(r *http.Request, dst []byte) ([]byte, error) {
 // correlator, which attributes, and the results. Never a value, nor the
 // phone number.
 func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *auth.Principal, res *engine.Result, err error) {
-	l := s.cfg.Logger
-	if !l.Enabled(r.Context(), slog.LevelInfo) {
+	ctx := r.Context()
+	if !s.cfg.Logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("client", clientOf(p)),
-		slog.String("correlator", correlatorOf(w)),
-		slog.String("api", v.Name()),
-	}
+	outcome := "OK"
 	if err != nil {
-		attrs = append(attrs, slog.String("outcome", ErrorInfoOf(err).Code))
-	} else {
-		attrs = append(attrs, slog.String("outcome", "OK"), slog.Any("results", resultAttrs(res)))
+		outcome, res = ErrorInfoOf(err).Code, nil
 	}
-	l.LogAttrs(r.Context(), slog.LevelInfo, "match", attrs...)
+	if s.cfg.Audit != nil {
+		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, res)
+		return
+	}
+	// Without an audit writer the line goes through Logger. The Record is
+	// built here, as the log/slog docs show for wrappers: Logger.LogAttrs
+	// would also walk the stack for a source position nobody reads.
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "match", 0)
+	rec.AddAttrs(slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)), slog.String("api", v.Name()),
+		slog.String("outcome", outcome))
+	if res != nil {
+		rec.AddAttrs(slog.String("results", string(appendResults(make([]byte, 0, 256), res))))
+	}
+	// A handler's error has nowhere better to go than the handler.
+	_ = s.cfg.Logger.Handler().Handle(ctx, rec)
 }
 
 func clientOf(p *auth.Principal) string {
@@ -195,30 +209,6 @@ func clientOf(p *auth.Principal) string {
 		return ""
 	}
 	return p.ClientID
-}
-
-// resultAttrs lists each asked attribute's verdict (and score), as
-// "name=false/87 birthdate=true": the answer the partner got, which the
-// audit must show, and nothing of the values. One string attribute costs a
-// tenth of a JSON group of them.
-func resultAttrs(res *engine.Result) slog.Value {
-	b := make([]byte, 0, 256)
-	for _, a := range engine.Attributes()[1:] {
-		if !res.Asked.Has(a) {
-			continue
-		}
-		if len(b) > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, a.String()...)
-		b = append(b, '=')
-		b = append(b, res.Verdict[a].String()...)
-		if res.Score[a] != engine.NoScore {
-			b = append(b, '/')
-			b = strconv.AppendInt(b, int64(res.Score[a]), 10)
-		}
-	}
-	return slog.StringValue(string(b))
 }
 
 // writeError sends err as a CAMARA error body.
@@ -281,10 +271,15 @@ func validCorrelator(c string) bool {
 	return true
 }
 
-// newCorrelator makes a random UUID (version 4).
+// newCorrelator makes a random UUID (version 4). A correlator is a trace
+// id the client sees anyway, not a secret, so it comes from math/rand/v2's
+// per-thread ChaCha8 generator (seeded by the runtime from the system's
+// entropy) rather than crypto/rand, which costs a getrandom system call per
+// request here.
 func newCorrelator() string {
 	var u [16]byte
-	rand.Read(u[:])
+	binary.LittleEndian.PutUint64(u[:8], mrand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], mrand.Uint64())
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	var b [36]byte

@@ -99,16 +99,11 @@ func isToken68(s string) bool {
 	if body == "" {
 		return false
 	}
+	class := uint8(token68)
 	for i := 0; i < len(body); i++ {
-		c := body[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
-		default:
-			return false
-		}
+		class &= tokenChars[body[i]]
 	}
-	return true
+	return class != 0
 }
 
 // challenge is the WWW-Authenticate value for err (RFC 6750 §3). It is the

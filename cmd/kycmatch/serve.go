@@ -59,7 +59,10 @@ type serveConfig struct {
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
 	logger                *slog.Logger
-	pprof                 bool
+	// audit, when set, takes the audit lines directly: the writer logger
+	// writes to, so they interleave with its lines (see api.Config.Audit).
+	audit io.Writer
+	pprof bool
 }
 
 func serveAction(c *cli.Context) error {
@@ -90,7 +93,7 @@ func serveAction(c *cli.Context) error {
 func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
 		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
-		pprof: c.Bool("admin-pprof")}
+		pprof: c.Bool("admin-pprof"), audit: logOut}
 	var err error
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
@@ -209,7 +212,7 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	}
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
 	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
-		RateLimit: cfg.rateLimit, Logger: cfg.logger, Metrics: metrics})
+		RateLimit: cfg.rateLimit, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
 		live.Close()
 		return nil, err

@@ -89,7 +89,7 @@ func (e *serveEnv) config(t *testing.T) *serveConfig {
 	}
 	return &serveConfig{data: e.data, addr: "127.0.0.1:0", adminAddr: "127.0.0.1:0", keyring: e.kr,
 		verifier: auth.Chain(jwt, nil), poll: 20 * time.Millisecond, shutdownTimeout: 10 * time.Second,
-		logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+		logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), audit: e.logs}
 }
 
 // ingest publishes a generation into the data directory, as a separate

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/kycmatch/kycmatch/engine"
+)
+
+// TestWriteAuditLikeSlog holds the hand-built audit line to what
+// slog.JSONHandler writes for the same record, whatever a token put in the
+// client id: one line, the same fields in the same order with the same
+// values. (The escaping may differ where JSON allows a choice: slog writes
+// U+2028 and a replaced invalid byte as \u escapes, jsontext as UTF-8.)
+func TestWriteAuditLikeSlog(t *testing.T) {
+	res := &engine.Result{Asked: engine.AttrSet(0).With(engine.Name).With(engine.Birthdate)}
+	for i := range res.Score {
+		res.Score[i] = engine.NoScore
+	}
+	res.Verdict[engine.Name], res.Score[engine.Name] = engine.False, 87
+	res.Verdict[engine.Birthdate] = engine.True
+	now := time.Date(2026, 11, 26, 3, 4, 5, 6000, time.UTC)
+	for _, client := range []string{"partner-1", "", `quote " back \ slash`, "tab\tnl\n<&>", "bad \xff utf-8", "ünïcødé \u2028"} {
+		for _, r := range []*engine.Result{res, nil} {
+			var got, want bytes.Buffer
+			outcome := "OK"
+			if r == nil {
+				outcome = "IDENTIFIER_NOT_FOUND"
+			}
+			writeAudit(&got, now, client, "corr-<1>", "vwip", outcome, r)
+			rec := slog.NewRecord(now, slog.LevelInfo, "match", 0)
+			rec.AddAttrs(slog.String("client", client), slog.String("correlator", "corr-<1>"), slog.String("api", "vwip"), slog.String("outcome", outcome))
+			if r != nil {
+				rec.AddAttrs(slog.String("results", string(appendResults(nil, r))))
+			}
+			if err := slog.NewJSONHandler(&want, nil).Handle(context.Background(), rec); err != nil {
+				t.Fatal(err)
+			}
+			if !sameJSON(t, got.Bytes(), want.Bytes()) || bytes.Count(got.Bytes(), []byte("\n")) != 1 {
+				t.Errorf("client %q:\n got %s\nwant %s", client, got.Bytes(), want.Bytes())
+			}
+		}
+	}
+}
+
+// sameJSON reports whether two JSON objects have the same members in the
+// same order with the same values.
+func sameJSON(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	members := func(doc []byte) []string {
+		var out []string
+		d := jsontext.NewDecoder(bytes.NewReader(doc))
+		for {
+			tok, err := d.ReadToken()
+			if err == io.EOF {
+				return out
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", doc, err)
+			}
+			out = append(out, tok.String())
+		}
+	}
+	return slices.Equal(members(a), members(b))
+}
