@@ -343,6 +343,28 @@ func TestDeltaNeedsCurrent(t *testing.T) {
 	}
 }
 
+// TestDeltaNeedsSameFormat: a delta copies the current generation's
+// records as they are, so it refuses a generation of another record format
+// (one an older build wrote) instead of mixing formats.
+func TestDeltaNeedsSameFormat(t *testing.T) {
+	e := newEnv(t)
+	w, err := e.st.Create(context.Background(), engine.GenerationInfo{KeyID: e.kr.Active().ID(), Profile: "default", Format: engine.RecordFormat - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Repeat([]byte{1}, 16)
+	if err := w.Put(engine.StreamOf(key, w.Streams()), key, []byte{engine.RecordFormat - 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(context.Background(), engine.CommitStats{Lines: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = e.ingestCSV(t, header+"+34600000001,Ana\n", func(o *ingest.Options) { o.Delta = true })
+	if err == nil || !strings.Contains(err.Error(), "record format") {
+		t.Fatalf("delta over a format %d generation: %v", engine.RecordFormat-1, err)
+	}
+}
+
 func TestDeleteNeedsDelta(t *testing.T) {
 	e := newEnv(t)
 	_, rejects, err := e.ingestCSV(t, "phoneNumber,name,op\n+34600000001,Ana,delete\n+34600000002,Bea,\n")

@@ -141,6 +141,9 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()), nil
 	}
 	info := base.Info()
+	if info.Format != engine.RecordFormat {
+		return nil, fmt.Errorf("current generation %s has record format %d and this build writes %d: a delta cannot extend it, run a full ingest", info.ID, info.Format, engine.RecordFormat)
+	}
 	if o.Profile != "" && o.Profile != info.Profile {
 		return nil, fmt.Errorf("--profile %s differs from the current generation's profile %s; a delta keeps the generation's rules", o.Profile, info.Profile)
 	}
