@@ -137,6 +137,7 @@ type Hasher struct {
 	lens      []int
 	src       []byte
 	secs      []tokenSection
+	width     int // index bytes of the opened block
 	dictCodes []uint64
 	seq       []uint64
 }

@@ -176,6 +176,7 @@ func appendIndices(dst []byte, idx []uint16, w int) []byte {
 	return dst[:len(dst)+len(idx)]
 }
 
+// appendCode and readCode store a code in TokenSize = 6 bytes.
 func appendCode(dst []byte, c uint64) []byte {
 	return append(dst, byte(c), byte(c>>8), byte(c>>16), byte(c>>24), byte(c>>32), byte(c>>40))
 }
@@ -211,14 +212,18 @@ func tokenLayout(b []byte, n int) (stream, size int, err error) {
 	buckets := int(binary.LittleEndian.Uint16(b))
 	w := indexWidth(buckets)
 	size = 2 + n + 2 + buckets*dictBucket*TokenSize
-	for _, p := range b[2 : 2+n] {
-		size += 2 + int(p)*tokenBucket*w
+	for _, c := range b[2 : 2+n] {
+		size += sectionSize(c, w)
 	}
 	if size > len(b) {
 		return 0, 0, ErrTokens
 	}
 	return 2 + n, size, nil
 }
+
+// sectionSize is the size under key stream of the value whose clear size
+// byte is c, in a block with w-byte indices.
+func sectionSize(c byte, w int) int { return 2 + int(c)*tokenBucket*w }
 
 // TokenBlockSize returns the size of the token block of n values at the
 // start of b.
@@ -234,7 +239,7 @@ type TokenBlock struct {
 	h *Hasher
 }
 
-type tokenSection struct{ lo, hi, padded int }
+type tokenSection struct{ lo, padded int }
 
 // OpenTokenBlock removes the key stream from the token block of n values
 // (as sized by TokenBlockSize) of the line with salt.
@@ -257,12 +262,11 @@ func (h *Hasher) OpenTokenBlock(salt *Salt, b []byte, n int) (TokenBlock, error)
 		h.dictCodes = append(h.dictCodes, readCode(buf[p+i*TokenSize:]))
 	}
 	p += buckets * dictBucket * TokenSize
-	w := indexWidth(buckets)
+	h.width = indexWidth(buckets)
 	h.secs = h.secs[:0]
 	for _, c := range buf[2:stream] {
-		padded := int(c) * tokenBucket
-		h.secs = append(h.secs, tokenSection{p, p + 2 + padded*w, padded})
-		p += 2 + padded*w
+		h.secs = append(h.secs, tokenSection{p, int(c) * tokenBucket})
+		p += sectionSize(c, h.width)
 	}
 	return TokenBlock{h: h}, nil
 }
@@ -274,13 +278,12 @@ func (t TokenBlock) Seq(j int) (TokenSeq, error) {
 	if h == nil || j < 0 || j >= len(h.secs) {
 		return TokenSeq{}, ErrTokens
 	}
-	s := h.secs[j]
-	sec := h.src[s.lo:s.hi]
+	s, w := h.secs[j], h.width
+	sec := h.src[s.lo : s.lo+2+s.padded*w]
 	n := int(binary.LittleEndian.Uint16(sec))
 	if n > s.padded || n == 0 || s.padded-n >= tokenBucket {
 		return TokenSeq{}, fmt.Errorf("%w: length does not fit its bucket (wrong key?)", ErrTokens)
 	}
-	w := (len(sec) - 2) / s.padded
 	codes := h.seq[:0]
 	for i := 0; i < n; i++ {
 		idx := int(sec[2+i*w])
