@@ -339,15 +339,7 @@ func signWith(tb testing.TB, alg jose.SignatureAlgorithm, key any, c map[string]
 	if err != nil {
 		tb.Fatal(err)
 	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
+	return kyctest.SignJWS(tb, signer, payload)
 }
 
 // token is a valid ES256 access token with claims changed by over.

@@ -20,6 +20,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 const (
@@ -128,20 +129,7 @@ func sign(tb testing.TB, k signingKey, claims map[string]any, extra map[jose.Hea
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return signPayload(tb, signer, mustJSON(tb, claims))
-}
-
-func signPayload(tb testing.TB, signer jose.Signer, payload []byte) string {
-	tb.Helper()
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := jws.CompactSerialize()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
+	return kyctest.SignJWS(tb, signer, mustJSON(tb, claims))
 }
 
 // claimsAt returns a valid claims set at now, changed by over; a nil value

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 func TestJWTVerify(t *testing.T) {
@@ -120,7 +121,7 @@ func hs256Confusion(tb testing.TB, rs signingKey, claims map[string]any) string 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return signPayload(tb, signer, mustJSON(tb, claims))
+	return kyctest.SignJWS(tb, signer, mustJSON(tb, claims))
 }
 
 func TestJWTPrincipal(t *testing.T) {
@@ -219,7 +220,7 @@ func TestJWTPhoneClaim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = v.Verify(context.Background(), signPayload(t, signer, []byte(payload)))
+		_, err = v.Verify(context.Background(), kyctest.SignJWS(t, signer, []byte(payload)))
 		checkErr(t, err, auth.ErrUnauthenticated)
 	})
 
