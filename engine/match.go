@@ -85,7 +85,7 @@ func NewMatcher(gen Generation, ks KeySource) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generation %s: %w", info.ID, err)
 	}
-	m := &Matcher{gen: gen, scheme: hashing.NewScheme(k, p, FieldNames())}
+	m := &Matcher{gen: gen, scheme: hashing.NewScheme(k, p, FieldNames()).WithLookupSalt(info.LookupSalt)}
 	m.states.New = func() any { return &matchState{h: m.scheme.NewHasher()} }
 	return m, nil
 }

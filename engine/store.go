@@ -14,6 +14,9 @@ type GenerationInfo struct {
 	Created time.Time // when it was committed
 	Lines   int64     // subscriber lines it holds
 	Format  int       // record format version (RecordFormat)
+	// LookupSalt salts the generation's lookup keys (see
+	// hashing.Scheme.WithLookupSalt); nil in generations made before salts.
+	LookupSalt []byte
 
 	// The ingest run that built it, for operators' dashboards.
 	Read, Rejected int64

@@ -1,6 +1,7 @@
 package hashing
 
 import (
+	"bytes"
 	"crypto/cipher"
 	crand "crypto/rand"
 	"crypto/subtle"
@@ -60,8 +61,9 @@ func (d *Digest) AppendBinary(b []byte) []byte { return append(b, d.b[:]...) }
 // encourage logging them next to requests.
 func (d Digest) String() string { return "digest" }
 
-// LookupKey is the unsalted keyed digest of an E.164 phone number, the one
-// stored value that can be found without knowing a line first.
+// LookupKey is the keyed digest of an E.164 phone number, the one stored
+// value that can be found without knowing a line first. It is not salted
+// per line, only per generation (Scheme.WithLookupSalt).
 type LookupKey struct {
 	_ incomparable
 	b [LookupKeySize]byte
@@ -90,8 +92,9 @@ const (
 // per-field keys, so a future label mix-up still cannot make two kinds of
 // input collide.
 const (
-	tagLookup byte = 'L'
-	tagDigest byte = 'D'
+	tagLookup       byte = 'L'
+	tagLookupSalted byte = 'K'
+	tagDigest       byte = 'D'
 )
 
 // Scheme hashes the values of one generation under one key version. It is
@@ -102,7 +105,24 @@ type Scheme struct {
 	fields  []string
 	stream  cipher.Block // token key stream of records; AES blocks are safe to share
 	runes   cipher.Block // token rune codes
+	// lookupSalt makes one generation's lookup keys its own (see
+	// WithLookupSalt); nil gives the unsalted keys of older generations.
+	lookupSalt []byte
 }
+
+// WithLookupSalt returns a copy of s whose lookup keys also depend on salt.
+// A full ingest draws a new salt, so two generations built from the same
+// export share no stored key and nobody holding the data directory can
+// link a line across them or count the lines that came and went. A delta
+// keeps its base's salt: it must find the base's lines.
+func (s *Scheme) WithLookupSalt(salt []byte) *Scheme {
+	c := *s
+	c.lookupSalt = bytes.Clone(salt)
+	return &c
+}
+
+// LookupSalt returns the salt of the scheme's lookup keys.
+func (s *Scheme) LookupSalt() []byte { return s.lookupSalt }
 
 // NewScheme prepares the derived keys of every field. fields names them (the
 // CAMARA attribute names); field numbers are indices into it.
@@ -160,9 +180,19 @@ func (h *Hasher) Scheme() *Scheme { return h.s }
 func (h *Hasher) LookupKey(e164 string) LookupKey {
 	m := h.lookup
 	m.Reset()
+	// Unsalted: [L][len][e164]; salted: [K][len][salt][len][e164].
 	h.hdr[0] = tagLookup
-	binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(e164)))
-	m.Write(h.hdr[:5])
+	if salt := h.s.lookupSalt; salt != nil {
+		h.hdr[0] = tagLookupSalted
+		binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(salt)))
+		m.Write(h.hdr[:5])
+		m.Write(salt)
+		binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(e164)))
+		m.Write(h.hdr[1:5])
+	} else {
+		binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(e164)))
+		m.Write(h.hdr[:5])
+	}
 	h.buf = append(h.buf[:0], e164...)
 	m.Write(h.buf)
 	var k LookupKey

@@ -46,7 +46,8 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 		b.close()
 		return nil, err
 	}
-	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat}
+	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat,
+		LookupSalt: b.scheme.LookupSalt()}
 	if b.w, err = o.Store.Create(ctx, info); err != nil {
 		b.close()
 		return nil, err

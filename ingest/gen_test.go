@@ -157,7 +157,7 @@ func pick(v, a, b string) string {
 }
 
 // TestNoValueInDataDirectory scans every file of the data directory, with
-// Badger's encryption at rest off so that only the keyed digests and tokens
+// records not sealed at rest, so that only the keyed digests and tokens
 // stand between a value and the disk, for every value of the export of at
 // least four bytes, as written and as normalised.
 func TestNoValueInDataDirectory(t *testing.T) {
@@ -261,27 +261,45 @@ func checkGenerationMeta(t *testing.T, path string) {
 	}
 	for k := range m {
 		switch k {
-		case "id", "key_id", "profile", "created", "lines", "record_format", "encrypted", "rows_read", "rows_rejected", "ingest_seconds", "shards":
+		case "id", "key_id", "profile", "created", "lines", "record_format", "lookup_salt", "sealing", "seal_salt", "seal_check",
+			"rows_read", "rows_rejected", "ingest_seconds", "shards":
 		default:
 			t.Errorf("GENERATION.json has an unexpected field %q", k)
 		}
 	}
 }
 
-// TestEncryptedAtRest: with Badger's encryption on (the default), not even
-// the lookup digests of the phone numbers appear in the files.
-func TestEncryptedAtRest(t *testing.T) {
+// TestSealedAtRest: by default the files hold no record in the clear and
+// no unsalted lookup key, and two full ingests of one export share no
+// lookup key, so nothing links a line across generations.
+func TestSealedAtRest(t *testing.T) {
 	e := newEnv(t)
 	subs := genExport(t, e, 200, 9)
+	gen1 := e.matcher(t).Generation()
 	scheme := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames())
-	h := scheme.NewHasher()
-	needles := make(map[string]bool)
+	salted, unsalted := scheme.WithLookupSalt(gen1.Info().LookupSalt).NewHasher(), scheme.NewHasher()
+	needles, keys1 := make(map[string]bool), make(map[string]bool)
 	for i := range subs {
 		phone, _ := hashing.ParsePhone(subs[i].Values[engine.PhoneNumber], "")
-		k := h.LookupKey(phone)
-		needles[string(k.Bytes())] = true
+		k, u := salted.LookupKey(phone), unsalted.LookupKey(phone)
+		rec, err := gen1.Get(context.Background(), k.Bytes(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for off := 2; off+16 <= len(rec); off += 16 {
+			needles[string(rec[off:off+16])] = true
+		}
+		needles[string(u.Bytes())] = true
+		keys1[string(k.Bytes())] = true
 	}
 	scanForNeedles(t, e.data, needles)
+
+	genExport(t, e, 200, 9)
+	gen2 := e.matcher(t).Generation().Info()
+	if bytes.Equal(gen2.LookupSalt, gen1.Info().LookupSalt) {
+		t.Fatal("two full ingests drew the same lookup salt")
+	}
+	scanForNeedles(t, filepath.Join(e.data, "gen-"+gen2.ID), keys1)
 }
 
 func TestDelta(t *testing.T) {
@@ -380,7 +398,7 @@ func TestIdenticalAttributesShareNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	gen := e.matcher(t).Generation()
-	h := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames()).NewHasher()
+	h := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames()).WithLookupSalt(gen.Info().LookupSalt).NewHasher()
 	var recs [2][]byte
 	for i, phone := range []string{"+34600000001", "+34600000002"} {
 		k := h.LookupKey(phone)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -130,15 +131,18 @@ func (o *Options) reader() (rowReader, error) {
 }
 
 // schemeFor chooses the key and the rules: a full build takes the active
-// key and the requested profile; a delta must hash exactly like the
-// generation it extends, so it takes that one's key and profile.
+// key, the requested profile and a new lookup salt; a delta must hash
+// exactly like the generation it extends, so it takes that one's key,
+// profile and salt.
 func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 	if base == nil {
 		p, err := hashing.LookupProfile(o.Profile)
 		if err != nil {
 			return nil, err
 		}
-		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()), nil
+		salt := make([]byte, lookupSaltSize)
+		rand.Read(salt)
+		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()).WithLookupSalt(salt), nil
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
@@ -155,5 +159,8 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 	if err != nil {
 		return nil, err
 	}
-	return hashing.NewScheme(k, p, engine.FieldNames()), nil
+	return hashing.NewScheme(k, p, engine.FieldNames()).WithLookupSalt(info.LookupSalt), nil
 }
+
+// lookupSaltSize is 128 bits: salts never repeat between ingests.
+const lookupSaltSize = 16

@@ -24,6 +24,7 @@ const (
 	labelMAC     = "kycmatch/v1/mac/"
 	labelBlock   = "kycmatch/v1/block/"
 	labelStorage = "kycmatch/v1/storage/"
+	labelAEAD    = "kycmatch/v1/aead/"
 )
 
 // Key is one version of the keyring's secret. It exposes operations keyed
@@ -71,6 +72,30 @@ func (k *Key) NewBlock(label string) cipher.Block {
 		panic("keys: aes.NewCipher rejected a 32-byte key") // unreachable
 	}
 	return b
+}
+
+// NewAEAD returns AES-256-GCM keyed with the subkey
+// HKDF-SHA-256(secret, salt, info="kycmatch/v1/aead/"+label), in the
+// standard library's random-nonce form: Seal draws a fresh 96-bit nonce and
+// prepends it, so a caller cannot reuse one by mistake. The salt lets one
+// key version give every generation a key of its own, so ciphertexts of two
+// generations never share a key however many records each holds. It panics
+// if label is empty.
+func (k *Key) NewAEAD(label string, salt []byte) cipher.AEAD {
+	sub, err := hkdf.Key(sha256.New, k.secret[:], salt, labelAEAD+checkLabel(label), 32)
+	if err != nil {
+		panic("keys: hkdf.Key failed for a short output") // unreachable
+	}
+	defer clear(sub)
+	b, err := aes.NewCipher(sub)
+	if err != nil {
+		panic("keys: aes.NewCipher rejected a 32-byte key") // unreachable
+	}
+	a, err := cipher.NewGCMWithRandomNonce(b)
+	if err != nil {
+		panic("keys: NewGCMWithRandomNonce rejected AES") // unreachable
+	}
+	return a
 }
 
 // StorageKey returns the 32 bytes HKDF-SHA-256(secret, salt=nil,

@@ -3,6 +3,8 @@ package keys_test
 import (
 	"bytes"
 	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -61,6 +63,24 @@ func TestDerivation_Vectors(t *testing.T) {
 	if got, want := k.StorageKey("badger"), hkdfKey(t, fixedSecret, "kycmatch/v1/storage/badger", 32); !bytes.Equal(got, want) {
 		t.Errorf("StorageKey(badger) = %x, want %x", got, want)
 	}
+
+	salt := []byte("generation salt")
+	sealed := k.NewAEAD("records", salt).Seal(nil, nil, []byte("record"), []byte("ad"))
+	ref, _ := aes.NewCipher(hkdfSaltedKey(t, fixedSecret, salt, "kycmatch/v1/aead/records"))
+	gcm, _ := cipher.NewGCM(ref)
+	n := gcm.NonceSize()
+	if got, err := gcm.Open(nil, sealed[:n], sealed[n:], []byte("ad")); err != nil || string(got) != "record" {
+		t.Errorf("NewAEAD(records, salt) is not AES-256-GCM keyed with HKDF(secret, salt, kycmatch/v1/aead/records) with the nonce first: %v", err)
+	}
+}
+
+func hkdfSaltedKey(t *testing.T, secret, salt []byte, info string) []byte {
+	t.Helper()
+	k, err := hkdf.Key(sha256.New, secret, salt, info, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func TestDerivation_Independence(t *testing.T) {
@@ -203,5 +223,36 @@ func BenchmarkMACReuse(b *testing.B) {
 		mac.Reset()
 		mac.Write(msg)
 		sum = mac.Sum(sum[:0])
+	}
+}
+
+// TestAEAD_Independence: a sealed record opens only under the key version,
+// label, salt and additional data it was sealed with.
+func TestAEAD_Independence(t *testing.T) {
+	kr, _ := MustCreate(t, plainOptions())
+	other, _ := MustCreate(t, plainOptions())
+	k := kr.Active()
+	sealed := k.NewAEAD("records", []byte("salt-1")).Seal(nil, nil, []byte("record"), []byte("key-1"))
+	if got, err := k.NewAEAD("records", []byte("salt-1")).Open(nil, nil, sealed, []byte("key-1")); err != nil || string(got) != "record" {
+		t.Fatalf("same key, label, salt and data: %q, %v", got, err)
+	}
+	for _, c := range []struct {
+		name  string
+		aead  cipher.AEAD
+		extra string
+	}{
+		{"other key version", other.Active().NewAEAD("records", []byte("salt-1")), "key-1"},
+		{"other label", k.NewAEAD("record", []byte("salt-1")), "key-1"},
+		{"other salt", k.NewAEAD("records", []byte("salt-2")), "key-1"},
+		{"no salt", k.NewAEAD("records", nil), "key-1"},
+		{"other additional data", k.NewAEAD("records", []byte("salt-1")), "key-2"},
+	} {
+		if _, err := c.aead.Open(nil, nil, sealed, []byte(c.extra)); err == nil {
+			t.Errorf("%s opened the record", c.name)
+		}
+	}
+	again := k.NewAEAD("records", []byte("salt-1")).Seal(nil, nil, []byte("record"), []byte("key-1"))
+	if bytes.Equal(again, sealed) {
+		t.Error("two seals of one record are equal: the nonce is not fresh")
 	}
 }

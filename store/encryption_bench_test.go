@@ -1,6 +1,6 @@
 package store_test
 
-// The cost of Badger's encryption at rest (docs/PRIVACY.md, "Encryption at
+// The cost of sealing records at rest (docs/PRIVACY.md, "Encryption at
 // rest"). Records are random bytes of the size of a complete kycmatch record
 // and keys are random 16-byte lookup digests, so the numbers isolate the
 // store from normalisation and hashing:
@@ -36,7 +36,7 @@ const (
 var benchModes = []struct {
 	name      string
 	plaintext bool
-}{{"encrypted", false}, {"plaintext", true}}
+}{{"sealed", false}, {"plaintext", true}}
 
 // benchRecords returns benchRecordPool random records.
 var benchRecords = sync.OnceValue(func() [][]byte {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,19 +20,29 @@ import (
 )
 
 // meta is GENERATION.json, written beside the Badger files in the clear:
-// opening an encrypted generation needs its key id before any Badger file
-// can be read, and none of it is personal data.
+// opening a generation needs its key id and salt before any record can be
+// read, and none of it is personal data.
 type meta struct {
-	ID        string    `json:"id"`
-	KeyID     string    `json:"key_id"`
-	Profile   string    `json:"profile"`
-	Created   time.Time `json:"created"`
-	Lines     int64     `json:"lines"`
-	Format    int       `json:"record_format"`
-	Encrypted bool      `json:"encrypted"`
-	Read      int64     `json:"rows_read"`
-	Rejected  int64     `json:"rows_rejected"`
-	Seconds   float64   `json:"ingest_seconds"`
+	ID      string    `json:"id"`
+	KeyID   string    `json:"key_id"`
+	Profile string    `json:"profile"`
+	Created time.Time `json:"created"`
+	Lines   int64     `json:"lines"`
+	Format  int       `json:"record_format"`
+	// LookupSalt salts the lookup keys (engine.GenerationInfo).
+	LookupSalt []byte `json:"lookup_salt,omitempty"`
+	// Sealing names the AEAD of the records ("" in a plaintext store);
+	// SealSalt makes the generation's key its own, and SealCheck, an empty
+	// message sealed under it, lets a reader tell a wrong key up front.
+	Sealing   string `json:"sealing,omitempty"`
+	SealSalt  []byte `json:"seal_salt,omitempty"`
+	SealCheck []byte `json:"seal_check,omitempty"`
+	// Encrypted marks a generation written with Badger's encryption at
+	// rest, before records were sealed; it is still read.
+	Encrypted bool    `json:"encrypted,omitempty"`
+	Read      int64   `json:"rows_read"`
+	Rejected  int64   `json:"rows_rejected"`
+	Seconds   float64 `json:"ingest_seconds"`
 	// Shards is how many Badger databases, one per key range, hold the
 	// lines (see Writer); 0 is a generation of one database at the top of
 	// its directory.
@@ -47,7 +58,7 @@ func shardDir(dir string, i, n int) string {
 }
 
 func (m *meta) info() engine.GenerationInfo {
-	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format,
+	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format, LookupSalt: m.LookupSalt,
 		Read: m.Read, Rejected: m.Rejected, IngestTime: time.Duration(m.Seconds * float64(time.Second))}
 }
 
@@ -67,7 +78,8 @@ func readMeta(dir string) (*meta, error) {
 type Generation struct {
 	shards []shard // by key range: engine.StreamOf(key, len(shards))
 	meta   meta
-	lock   *os.File // a shared flock on the directory, so collect leaves it
+	aead   cipher.AEAD // nil: records are stored as they are
+	lock   *os.File    // a shared flock on the directory, so collect leaves it
 }
 
 type shard struct {
@@ -98,6 +110,12 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
 	g := &Generation{meta: *m, lock: lock}
+	if m.Sealing != "" {
+		if g.aead, err = s.openSeal(m); err != nil {
+			lock.Close()
+			return nil, fmt.Errorf("open generation %s: %w", id, err)
+		}
+	}
 	n := max(m.Shards, 1)
 	for i := 0; i < n; i++ {
 		db, err := s.openShard(shardDir(dir, i, m.Shards), m, n)
@@ -110,7 +128,8 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	return g, nil
 }
 
-// openShard opens one of n shards read-only; the caches are shared out.
+// openShard opens one of n shards read-only. Only Badger-encrypted shards
+// need Badger's caches, which they share out.
 func (s *Store) openShard(dir string, m *meta, n int) (*badger.DB, error) {
 	opts := s.badgerOptions(dir).WithReadOnly(true)
 	if m.Encrypted {
@@ -147,10 +166,10 @@ func orDefault(v, d int) int {
 }
 
 func (s *Store) withEncryption(opts badger.Options, keyID string) (badger.Options, error) {
-	if s.opt.StorageKey == nil {
+	if s.opt.Keys == nil {
 		return opts, errors.New("generation is encrypted and no keyring was given")
 	}
-	k, err := s.opt.StorageKey(keyID)
+	k, err := s.opt.Keys.BadgerKey(keyID)
 	if err != nil {
 		return opts, err
 	}
@@ -187,9 +206,9 @@ func (g *Generation) Info() engine.GenerationInfo { return g.meta.info() }
 func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
 	item, err := g.shards[engine.StreamOf(key, len(g.shards))].txn.Get(key)
 	if err == nil {
-		err = item.Value(func(v []byte) error {
-			dst = append(dst, v...)
-			return nil
+		err = item.Value(func(v []byte) (err error) {
+			dst, err = g.open(dst, key, v)
+			return err
 		})
 	}
 	if errors.Is(err, badger.ErrKeyNotFound) {
@@ -201,11 +220,31 @@ func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// open appends the record stored as v under key to dst.
+func (g *Generation) open(dst, key, v []byte) ([]byte, error) {
+	if g.aead == nil {
+		return append(dst, v...), nil
+	}
+	out, err := g.aead.Open(dst, nil, v, key)
+	if err != nil {
+		return dst, errOpen
+	}
+	return out, nil
+}
+
 // Scan calls fn for every line with lo <= key < hi in key order. Shards
 // hold consecutive key ranges, so scanning them in order keeps key order.
+// rec is valid only during the call.
 func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec []byte) error) error {
+	var buf []byte
+	opened := func(key, v []byte) (err error) {
+		if buf, err = g.open(buf[:0], key, v); err != nil {
+			return fmt.Errorf("generation %s: scan: %w", g.meta.ID, err)
+		}
+		return fn(key, buf)
+	}
 	for _, sh := range g.shards {
-		if err := sh.scan(ctx, lo, hi, fn); err != nil {
+		if err := sh.scan(ctx, lo, hi, opened); err != nil {
 			return err
 		}
 	}

@@ -18,9 +18,9 @@
 // generation directory).
 //
 // The store never sees a raw value: keys are lookup digests and values are
-// engine records. Generations are encrypted at rest with Badger's AES
-// encryption under a key derived from the keyring, a second layer beneath
-// the keyed digests.
+// engine records. Records are also sealed at rest (AES-256-GCM, see
+// seal.go) under a per-generation key derived from the keyring, a second
+// layer beneath the keyed digests that also detects altered records.
 package store
 
 import (
@@ -34,7 +34,6 @@ import (
 	"strings"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/keys"
 )
 
 const (
@@ -45,29 +44,12 @@ const (
 	tmpPrefix   = "tmp-"
 )
 
-// StorageKeys returns the encryption-at-rest key of a key version.
-type StorageKeys func(keyID string) ([]byte, error)
-
-// storageLabel names the keyring subkey that encrypts generations.
-const storageLabel = "badger-encryption"
-
-// KeyringKeys takes the encryption-at-rest keys from a keyring.
-func KeyringKeys(kr *keys.Keyring) StorageKeys {
-	return func(id string) ([]byte, error) {
-		k, err := kr.Key(id)
-		if err != nil {
-			return nil, err
-		}
-		return k.StorageKey(storageLabel), nil
-	}
-}
-
 // Options configure a Store.
 type Options struct {
-	// StorageKey gives the at-rest encryption key for a key version. Needed
-	// to open or build encrypted generations.
-	StorageKey StorageKeys
-	// Plaintext builds new generations without Badger's encryption at rest.
+	// Keys gives the at-rest keys of key versions. Needed to build or open
+	// sealed (or older, Badger-encrypted) generations.
+	Keys Keys
+	// Plaintext builds new generations without sealing their records.
 	// Digests and tokens stay keyed either way; this only drops the second
 	// layer (and lets tests scan the files for raw values).
 	Plaintext bool
@@ -76,7 +58,8 @@ type Options struct {
 	// stays for servers that have not switched yet).
 	Keep int
 	// BlockCacheMB and IndexCacheMB size Badger's caches for readers of
-	// encrypted generations (defaults 64 and 32).
+	// Badger-encrypted generations (defaults 64 and 32); other generations
+	// are read straight from their mapped files.
 	BlockCacheMB, IndexCacheMB int
 	Logger                     *slog.Logger
 }

@@ -3,24 +3,46 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/store"
 )
 
-var testKey = bytes.Repeat([]byte{7}, 32)
+// testKeys derives at-rest keys from one byte repeated, as keys.Key does
+// from a keyring's secret, so store tests need no keyring file.
+type testKeys byte
+
+func (k testKeys) Sealer(id string, salt []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, bytes.Repeat([]byte{byte(k)}, 32), salt, "test/"+id, 32)
+	if err != nil {
+		return nil, err
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCMWithRandomNonce(b)
+}
+
+func (k testKeys) BadgerKey(id string) ([]byte, error) { return bytes.Repeat([]byte{byte(k)}, 32), nil }
+
+// testKey is the key of every store test, and of the Badger-encrypted
+// generation in testdata.
+const testKey = testKeys(7)
 
 func MustOpen(tb testing.TB, dir string, plaintext bool) *store.Store {
 	tb.Helper()
-	st, err := store.Open(dir, store.Options{
-		Plaintext:  plaintext,
-		StorageKey: func(id string) ([]byte, error) { return testKey, nil },
-	})
+	st, err := store.Open(dir, store.Options{Plaintext: plaintext, Keys: testKey})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -223,16 +245,94 @@ func TestKeysInOrder(t *testing.T) {
 	}
 }
 
-func TestEncryptedNeedsKey(t *testing.T) {
+// failingKeys has no key version at all.
+type failingKeys struct{}
+
+func (failingKeys) Sealer(string, []byte) (cipher.AEAD, error) {
+	return nil, errors.New("key k1 is not in the keyring")
+}
+func (failingKeys) BadgerKey(string) ([]byte, error) {
+	return nil, errors.New("key k1 is not in the keyring")
+}
+
+func TestSealedNeedsKey(t *testing.T) {
 	dir := t.TempDir()
 	build(t, MustOpen(t, dir, false), 10, "a")
-	st, _ := store.Open(dir, store.Options{StorageKey: func(string) ([]byte, error) {
-		return nil, errors.New("key k1 is not in the keyring")
-	}})
-	if _, err := st.Current(context.Background()); err == nil {
-		t.Error("opened without the key")
+	for name, k := range map[string]store.Keys{"no key": failingKeys{}, "wrong key": testKeys(8), "no keyring": nil} {
+		st, _ := store.Open(dir, store.Options{Keys: k})
+		if _, err := st.Current(context.Background()); err == nil {
+			t.Errorf("%s: opened", name)
+		}
 	}
-	wrong, _ := store.Open(dir, store.Options{StorageKey: func(string) ([]byte, error) { return bytes.Repeat([]byte{8}, 32), nil }})
+}
+
+// TestSealedRecords: records are sealed to their lookup key, so a record
+// altered on disk, or moved to another line's key, fails to open rather
+// than answer.
+func TestSealedRecords(t *testing.T) {
+	dir := t.TempDir()
+	st := MustOpen(t, dir, false)
+	build(t, st, 3, "secret-record")
+	scanForNeedle(t, dir, "secret-record")
+	gen, err := st.Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	var sealed [][]byte
+	if err := store.RawScan(gen, func(key, v []byte) error { sealed = append(sealed, bytes.Clone(v)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(sealed) != 3 {
+		t.Fatalf("%d raw records", len(sealed))
+	}
+	if _, err := store.OpenRaw(gen, key(0, 3), sealed[0]); err != nil {
+		t.Errorf("record under its own key: %v", err)
+	}
+	if _, err := store.OpenRaw(gen, key(1, 3), sealed[0]); err == nil {
+		t.Error("a record moved to another key opened")
+	}
+	flipped := bytes.Clone(sealed[0])
+	flipped[len(flipped)/2] ^= 1
+	if _, err := store.OpenRaw(gen, key(0, 3), flipped); err == nil {
+		t.Error("an altered record opened")
+	}
+}
+
+// scanForNeedle fails if any file under dir contains needle.
+func scanForNeedle(t *testing.T, dir, needle string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(needle)) {
+			t.Errorf("%s holds a record in the clear", path)
+		}
+		return nil
+	})
+}
+
+// TestBadgerEncrypted reads a generation written by an earlier kycmatch
+// with Badger's encryption at rest, before records were sealed, so a
+// server upgraded ahead of its next ingest keeps serving.
+func TestBadgerEncrypted(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/badger-encrypted")); err != nil {
+		t.Fatal(err)
+	}
+	gen, err := MustOpen(t, dir, false).Current(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.Close()
+	for i := 0; i < 10; i++ {
+		rec, err := gen.Get(context.Background(), key(i, 10), nil)
+		if want := fmt.Sprintf("legacy-%d-%s", i, strings.Repeat("x", 56)); err != nil || string(rec) != want {
+			t.Errorf("line %d: %q, %v", i, rec, err)
+		}
+	}
+	wrong, _ := store.Open(dir, store.Options{Keys: testKeys(8)})
 	if _, err := wrong.Current(context.Background()); err == nil {
 		t.Error("opened with the wrong key")
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,7 @@ type Writer struct {
 	done    bool
 	absTmp  string       // absolute tmp path, as /proc/self/maps names it
 	flushed atomic.Int64 // StreamWriter batches written
+	aead    cipher.AEAD  // seals records; nil in a plaintext store
 }
 
 // stream is one key range of the generation, filled by one goroutine and
@@ -57,6 +59,7 @@ type stream struct {
 	sw      *badger.StreamWriter
 	buf     *z.Buffer
 	lastKey []byte
+	sealed  []byte         // the record being put, sealed
 	full    chan *z.Buffer // to the flusher
 	free    chan *z.Buffer // back from it, written
 	done    chan struct{}  // closed when the flusher has stopped
@@ -115,7 +118,12 @@ func (s *Store) create(info engine.GenerationInfo, lock *os.File) (*Writer, erro
 	if w.absTmp, err = filepath.Abs(w.tmp); err != nil {
 		return nil, err
 	}
-	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, Format: info.Format, Encrypted: !s.opt.Plaintext}
+	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, Format: info.Format, LookupSalt: info.LookupSalt}
+	if !s.opt.Plaintext {
+		if w.aead, err = s.newSeal(&w.meta); err != nil {
+			return nil, fmt.Errorf("new generation: %w", err)
+		}
+	}
 	if err := w.open(); err != nil {
 		os.RemoveAll(w.tmp)
 		return nil, err
@@ -147,13 +155,6 @@ func (w *Writer) openShard(dir string) (*badger.DB, *badger.StreamWriter, error)
 	opts := w.s.badgerOptions(dir).WithSyncWrites(false).
 		WithValueThreshold(valueThreshold).
 		WithMemTableSize(8 << 20).WithNumMemtables(1) // StreamWriter bypasses memtables
-	if w.meta.Encrypted {
-		var err error
-		if opts, err = w.s.withEncryption(opts, w.meta.KeyID); err != nil {
-			return nil, nil, err
-		}
-		opts = opts.WithBlockCacheSize(8 << 20).WithIndexCacheSize(8 << 20)
-	}
 	db, err := badger.Open(opts)
 	if err != nil {
 		return nil, nil, err
@@ -218,6 +219,10 @@ func (w *Writer) Put(s int, key, rec []byte) error {
 		return errors.New("store: key outside its stream's range")
 	}
 	st.lastKey = append(st.lastKey[:0], key...)
+	if w.aead != nil {
+		st.sealed = w.aead.Seal(st.sealed[:0], nil, rec, key)
+		rec = st.sealed
+	}
 	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1, StreamId: 1}, st.buf)
 	if st.buf.LenNoPadding() >= flushBytes {
 		st.full <- st.buf

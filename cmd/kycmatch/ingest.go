@@ -99,8 +99,8 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 
 func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, error) {
 	return store.Open(data, store.Options{
-		Plaintext:  plaintext,
-		StorageKey: store.KeyringKeys(kr),
+		Plaintext: plaintext,
+		Keys:      store.KeyringKeys(kr),
 	})
 }
 
