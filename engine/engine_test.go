@@ -34,6 +34,13 @@ func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
 
 func writeGeneration(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line) {
 	tb.Helper()
+	writeGenerationFormat(tb, st, scheme, lines, engine.RecordFormat)
+}
+
+// writeGenerationFormat writes lines as a build of record format f would,
+// as far as formats share their layout.
+func writeGenerationFormat(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line, f int) {
+	tb.Helper()
 	type kv struct{ k, v []byte }
 	var kvs []kv
 	enc := engine.NewEncoder(scheme)
@@ -42,10 +49,11 @@ func writeGeneration(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lin
 		if err != nil {
 			tb.Fatalf("line %d: %v", i, err)
 		}
+		rec[0] = byte(f)
 		kvs = append(kvs, kv{key.Bytes(), rec})
 	}
 	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
-	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: scheme.KeyID(), Profile: "default", Format: engine.RecordFormat})
+	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: scheme.KeyID(), Profile: "default", Format: f, LookupSalt: scheme.LookupSalt()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -80,4 +88,38 @@ func request(phone string, kv ...string) *engine.Request {
 		r.Asked = r.Asked.With(a)
 	}
 	return r
+}
+
+// TestFormats: generations of format 2 (unsalted lookup keys, written
+// before format 3) are still answered from; unknown formats are refused.
+func TestFormats(t *testing.T) {
+	for _, c := range []struct {
+		format int
+		salt   []byte
+		ok     bool
+	}{{2, nil, true}, {engine.RecordFormat, []byte("salt"), true}, {1, nil, false}, {engine.RecordFormat + 1, []byte("salt"), false}} {
+		kr := kyctest.Keyring(t)
+		st := kyctest.Store(t, t.TempDir(), kr, false)
+		scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
+		writeGenerationFormat(t, st, scheme, []engine.Line{line(true, "phoneNumber", "+34600000001", "givenName", "Ana")}, c.format)
+		gen, err := st.Current(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer gen.Close()
+		m, err := engine.NewMatcher(gen, kr)
+		if !c.ok {
+			if err == nil {
+				t.Errorf("format %d: opened", c.format)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("format %d: %v", c.format, err)
+		}
+		res, err := m.Match(context.Background(), request("+34600000001", "givenName", "Ana"), engine.Options{})
+		if err != nil || res.Verdict[engine.GivenName] != engine.True {
+			t.Errorf("format %d: %+v, %v", c.format, res, err)
+		}
+	}
 }

@@ -74,8 +74,8 @@ type Matcher struct {
 // NewMatcher prepares matching against gen with the key it was built with.
 func NewMatcher(gen Generation, ks KeySource) (*Matcher, error) {
 	info := gen.Info()
-	if info.Format != RecordFormat {
-		return nil, fmt.Errorf("generation %s has record format %d, this build reads %d", info.ID, info.Format, RecordFormat)
+	if !readableFormat(info.Format) {
+		return nil, fmt.Errorf("generation %s has record format %d, this build reads %d to %d", info.ID, info.Format, oldestFormat, RecordFormat)
 	}
 	k, err := ks.Key(info.KeyID)
 	if err != nil {

@@ -23,8 +23,20 @@ import (
 //
 // Nothing in it is a value or part of one: lengths appear only bucketed in
 // the token block, and the record's own length, which Badger's value log
-// keeps in the clear even when encrypted, only to within recordPad bytes.
-const RecordFormat = 2
+// keeps in the clear, only to within recordPad bytes.
+//
+// Format 3 has the layout of format 2; it marks generations whose lookup
+// keys are salted and whose records the store seals, which a build that
+// reads only format 2 would answer from wrongly (every number not found),
+// so such a build refuses them and keeps serving its current generation.
+// Format 2 generations are still read.
+const RecordFormat = 3
+
+// oldestFormat is the oldest record format this build reads.
+const oldestFormat = 2
+
+// readableFormat reports whether this build reads records of format f.
+func readableFormat(f int) bool { return f >= oldestFormat && f <= RecordFormat }
 
 const (
 	recHeader    = 2 + hashing.SaltSize + 4
@@ -53,7 +65,7 @@ type attrView struct {
 
 // parseRecord indexes rec into v. rec must outlive v.
 func parseRecord(v *recordView, rec []byte) error {
-	if len(rec) < recHeader || rec[0] != RecordFormat {
+	if len(rec) < recHeader || !readableFormat(int(rec[0])) {
 		return fmt.Errorf("%w: bad header", errRecord)
 	}
 	v.eligible = rec[1]&flagEligible != 0
