@@ -4,10 +4,12 @@
 //
 // Like upspin's factotum, the package never gives a caller the secret
 // itself: a [*Key] derives labelled subkeys and returns them already
-// wrapped in an HMAC ([Key.NewMAC]) or a block cipher ([Key.NewBlock]).
-// The single exception is [Key.StorageKey], because Badger's encryption at
-// rest takes raw key bytes; it returns a derived subkey, never the root
-// secret. Nothing outside this package holds a root secret.
+// wrapped in an HMAC ([Key.NewMAC]), a block cipher ([Key.NewBlock]) or an
+// AEAD ([Key.NewAEAD], which seals generations' records). The single
+// exception is [Key.StorageKey], because Badger's encryption at rest, which
+// generations written before sealing use, takes raw key bytes; it returns a
+// derived subkey, never the root secret. Nothing outside this package holds
+// a root secret.
 //
 // # Key management
 //

@@ -28,7 +28,7 @@ import (
 )
 
 const (
-	benchRecordSize = 2600 // a complete record: every attribute held
+	benchRecordSize = 1024 // a complete record: every attribute held
 	benchRecordPool = 4096 // distinct records, reused: neither mode compresses
 	getLines        = 200_000
 )

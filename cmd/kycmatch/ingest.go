@@ -35,7 +35,7 @@ func ingestCommand() *cli.Command {
 			stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
 			stringFlag("rejects", "write the rejects report to this file instead of stderr"),
 			&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
-			boolFlag("plaintext-store", "build the generation without Badger's encryption at rest (digests stay keyed)"),
+			boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
 			boolFlag("quiet", "no progress bar"),
 		),
 		Action: ingestAction,
