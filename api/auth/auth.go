@@ -170,7 +170,7 @@ type chain struct {
 
 func (c *chain) Verify(ctx context.Context, token string) (*Principal, error) {
 	if c.jwt != nil && looksLikeJWS(token) {
-		return c.jwt.Verify(ctx, token)
+		return c.jwt.verifyJWS(ctx, token)
 	}
 	if c.intro != nil {
 		return c.intro.Verify(ctx, token)
