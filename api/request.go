@@ -44,11 +44,23 @@ var decoders = sync.Pool{New: func() any {
 // *engine.Error with code EINVALID or ECOMBINATION; their messages name the
 // property and the rule, never the value.
 //
-// The strings in b alias a pooled buffer: they are valid until release is
-// called, and nothing may keep them beyond it. That spares a request ten
-// or more allocations; the engine only reads its request while matching.
+// The strings in b alias body or a pooled buffer: they are valid until
+// release is called and while body is unchanged, and nothing may keep them
+// beyond that. That spares a request ten or more allocations; the engine
+// only reads its request while matching.
 func (v *Version) Decode(body []byte, b *Body) (release func(), err error) {
 	*b = Body{}
+	if v.decodeFlat(body, b) {
+		return noRelease, nil
+	}
+	*b = Body{}
+	return v.decodeFull(body, b)
+}
+
+func noRelease() {}
+
+// decodeFull is Decode with the JSON tokenizer, for every body.
+func (v *Version) decodeFull(body []byte, b *Body) (release func(), err error) {
 	d := decoders.Get().(*decoder)
 	release = func() { decoders.Put(d) }
 	d.rd.Reset(body)
@@ -59,7 +71,7 @@ func (v *Version) Decode(body []byte, b *Body) (release func(), err error) {
 	}
 	if err := v.decode(d, b); err != nil {
 		release()
-		return func() {}, err
+		return noRelease, err
 	}
 	return release, nil
 }
