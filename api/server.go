@@ -128,7 +128,8 @@ func (s *server) match(v *Version) http.HandlerFunc {
 		if s.cfg.Metrics != nil {
 			s.cfg.Metrics.countResults(res)
 		}
-		// The body's bytes are no longer needed: decoding copied the values.
+		// The body's bytes are no longer needed: the request's values, which
+		// may alias them, are not read after Answer returns.
 		out := AppendResult(body[:0], res)
 		*bp = out[:0]
 		writeJSON(w, http.StatusOK, out)
