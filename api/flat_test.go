@@ -5,7 +5,7 @@ import (
 )
 
 // decodeBoth runs the fast path and the full decoder on one body.
-func decodeBoth(v *Version, body []byte) (flat bool, fb Body, fullErr error, full Body) {
+func decodeBoth(v *Version, body []byte) (flat bool, fb, full Body, fullErr error) {
 	flat = v.decodeFlat(body, &fb)
 	release, err := v.decodeFull(body, &full)
 	defer release()
@@ -14,7 +14,7 @@ func decodeBoth(v *Version, body []byte) (flat bool, fb Body, fullErr error, ful
 	for i := range full.Values {
 		full.Values[i] = string([]byte(full.Values[i]))
 	}
-	return flat, fb, err, full
+	return flat, fb, full, err
 }
 
 // FuzzDecodeFlat: whatever the fast path accepts, the full decoder accepts
@@ -48,7 +48,7 @@ func FuzzDecodeFlat(f *testing.F) {
 		if v04 {
 			v = V04
 		}
-		flat, fb, err, full := decodeBoth(v, body)
+		flat, fb, full, err := decodeBoth(v, body)
 		if !flat {
 			return
 		}
@@ -82,7 +82,7 @@ func TestDecodeFlat(t *testing.T) {
 		{`{"givenName":null}`, false},                           // not a string
 		{`{"idDocument":"12345678Z","nationality":"ES"}`, true}, // vwip and v0.4 alike
 	} {
-		flat, fb, err, full := decodeBoth(VWIP, []byte(c.body))
+		flat, fb, full, err := decodeBoth(VWIP, []byte(c.body))
 		if flat != c.flat {
 			t.Errorf("%q: fast path %v, want %v", c.body, flat, c.flat)
 		}
