@@ -251,9 +251,8 @@ func (s *sorter) close() {
 	for _, r := range s.runs {
 		os.Remove(r.path)
 	}
-	if len(s.runs) > 0 {
-		os.Remove(s.dir)
-	}
+	// Also when a failed first spill left the directory with no run.
+	os.Remove(s.dir)
 }
 
 // item is one merged entry; rec is valid until the next call to next.

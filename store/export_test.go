@@ -29,3 +29,11 @@ func RawScan(g engine.Generation, fn func(key, v []byte) error) error {
 func OpenRaw(g engine.Generation, key, v []byte) ([]byte, error) {
 	return g.(*Generation).open(nil, key, v)
 }
+
+// SetFreeSpace makes writers see free bytes on their disk until the
+// returned function restores the real figure.
+func SetFreeSpace(free int64) (restore func()) {
+	old := freeSpace
+	freeSpace = func(string) (int64, error) { return free, nil }
+	return func() { freeSpace = old }
+}

@@ -414,3 +414,32 @@ func TestShards(t *testing.T) {
 		})
 	}
 }
+
+// TestDiskFull: a build that finds the disk (nearly) full fails with a
+// message and leaves the previous generation current; the next build,
+// with room again, succeeds.
+func TestDiskFull(t *testing.T) {
+	dir := t.TempDir()
+	st := MustOpen(t, dir, false)
+	build(t, st, 10, "a")
+	restore := store.SetFreeSpace(4 << 20) // under the margin kept for tables
+	w := create(t, st)
+	k := key(0, 1)
+	if err := w.Put(engine.StreamOf(k, w.Streams()), k, []byte("b")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.Commit(context.Background(), engine.CommitStats{Lines: 1})
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "disk is full") {
+		t.Fatalf("commit on a full disk: %v", err)
+	}
+	if id, _ := st.CurrentID(context.Background()); id != "00000001" {
+		t.Errorf("current generation %q after a failed build", id)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, "tmp-*")); len(entries) != 0 {
+		t.Errorf("a failed build left %v", entries)
+	}
+	if info := build(t, st, 10, "c"); info.ID != "00000002" {
+		t.Errorf("next build made %s", info.ID)
+	}
+}

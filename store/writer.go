@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,7 @@ type stream struct {
 	buf     *z.Buffer
 	lastKey []byte
 	sealed  []byte         // the record being put, sealed
+	lines   atomic.Int64   // put so far, for the space check
 	full    chan *z.Buffer // to the flusher
 	free    chan *z.Buffer // back from it, written
 	done    chan struct{}  // closed when the flusher has stopped
@@ -173,6 +175,12 @@ func newFlushBuffer() *z.Buffer { return z.NewBuffer(flushBytes+flushBytes/4, "k
 // After an error it only hands buffers back, so Put and finish see it.
 func (w *Writer) flusher(st *stream, full <-chan *z.Buffer) {
 	defer close(st.done)
+	// Badger copies values into its memory-mapped value log on this
+	// goroutine, and on a full disk that copy faults (SIGBUS) where a write
+	// would have returned ENOSPC. As a panic, the fault can become this
+	// stream's error, so the ingest fails with a message and the previous
+	// generation current, instead of a crash and a goroutine dump.
+	debug.SetPanicOnFault(true)
 	for b := range full {
 		if st.err == nil {
 			st.err = w.write(st.sw, b)
@@ -182,7 +190,62 @@ func (w *Writer) flusher(st *stream, full <-chan *z.Buffer) {
 	}
 }
 
-func (w *Writer) write(sw *badger.StreamWriter, b *z.Buffer) error {
+// errFault is what a faulting write to a mapped file becomes.
+var errFault = errors.New("write generation: a write to a memory-mapped file faulted: the disk is probably full or failing")
+
+// Badger writes a shard's tables (up to 32 MiB each at the level
+// StreamWriter fills, about 48 bytes a line) through memory maps on its own
+// goroutines, where a full disk is a fault no recover can catch. So every
+// flush first checks that the disk holds its batch and every shard's
+// tables so far, with a margin; failing early with a message beats the
+// crash.
+const (
+	tableBytesPerLine = 64
+	maxPendingTable   = 32 << 20
+	spaceMargin       = 8 << 20
+)
+
+// freeSpace returns the bytes an unprivileged process may still write in
+// dir's file system.
+var freeSpace = func(dir string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Bavail) * int64(st.Bsize), nil
+}
+
+func (w *Writer) checkSpace(batch int64) error {
+	free, err := freeSpace(w.tmp)
+	if err != nil {
+		return nil // cannot tell: let the write find out
+	}
+	need := batch + spaceMargin
+	for _, st := range w.streams {
+		need += min(st.lines.Load()*tableBytesPerLine, maxPendingTable)
+	}
+	if free < need {
+		return fmt.Errorf("write generation: the disk is full: %d MiB free, the next write needs %d MiB", free>>20, need>>20)
+	}
+	return nil
+}
+
+func (w *Writer) write(sw *badger.StreamWriter, b *z.Buffer) (err error) {
+	if err := w.checkSpace(int64(b.LenNoPadding())); err != nil {
+		return err
+	}
+	defer func() {
+		// Only memory faults, whose runtime errors carry the faulting
+		// address (debug.SetPanicOnFault): anything else is a bug and stays
+		// a panic.
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); ok {
+				err = errFault
+				return
+			}
+			panic(r)
+		}
+	}()
 	if err := sw.Write(b); err != nil {
 		return fmt.Errorf("write generation: %w", err)
 	}
@@ -219,6 +282,7 @@ func (w *Writer) Put(s int, key, rec []byte) error {
 		return errors.New("store: key outside its stream's range")
 	}
 	st.lastKey = append(st.lastKey[:0], key...)
+	st.lines.Add(1)
 	if w.aead != nil {
 		st.sealed = w.aead.Seal(st.sealed[:0], nil, rec, key)
 		rec = st.sealed
