@@ -157,12 +157,13 @@ func readBody(r *http.Request, dst []byte) ([]byte, error) {
 	if r.ContentLength > MaxBody {
 		return dst, &engine.Error{Code: codeTooLarge}
 	}
-	lr := io.LimitReader(r.Body, MaxBody+1)
 	for {
 		if len(dst) == cap(dst) {
 			dst = append(dst, 0)[:len(dst)]
 		}
-		n, err := lr.Read(dst[len(dst):cap(dst)])
+		// Reading at most one byte past MaxBody tells a long body without
+		// an io.LimitReader, one allocation per request.
+		n, err := r.Body.Read(dst[len(dst):min(cap(dst), MaxBody+1)])
 		dst = dst[:len(dst)+n]
 		if len(dst) > MaxBody {
 			return dst, &engine.Error{Code: codeTooLarge}
