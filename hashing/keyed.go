@@ -106,7 +106,7 @@ type Scheme struct {
 	stream  cipher.Block // token key stream of records; AES blocks are safe to share
 	runes   cipher.Block // token rune codes
 	// lookupSalt makes one generation's lookup keys its own (see
-	// WithLookupSalt); nil gives the unsalted keys of older generations.
+	// WithLookupSalt); empty gives the unsalted keys of older generations.
 	lookupSalt []byte
 }
 
@@ -182,7 +182,7 @@ func (h *Hasher) LookupKey(e164 string) LookupKey {
 	m.Reset()
 	// Unsalted: [L][len][e164]; salted: [K][len][salt][len][e164].
 	h.hdr[0] = tagLookup
-	if salt := h.s.lookupSalt; salt != nil {
+	if salt := h.s.lookupSalt; len(salt) > 0 {
 		h.hdr[0] = tagLookupSalted
 		binary.BigEndian.PutUint32(h.hdr[1:5], uint32(len(salt)))
 		m.Write(h.hdr[:5])

@@ -28,6 +28,9 @@ func TestLookupSalt(t *testing.T) {
 	if key(s, phone) != plain || s.LookupSalt() != nil {
 		t.Error("WithLookupSalt changed the scheme it was called on")
 	}
+	if key(s.WithLookupSalt([]byte{}), phone) != plain {
+		t.Error("an empty salt is not the unsalted key of older generations")
+	}
 	if key(s, "+34600000002") == plain {
 		t.Error("two numbers share a key")
 	}
