@@ -40,7 +40,7 @@ type Key struct {
 func newKey(secret []byte) *Key {
 	k := &Key{}
 	copy(k.secret[:], secret)
-	k.id = hex.EncodeToString(k.derive(labelKeyID, idSize))
+	k.id = hex.EncodeToString(k.derive(nil, labelKeyID, idSize))
 	return k
 }
 
@@ -54,7 +54,7 @@ func (k *Key) ID() string { return k.id }
 // the returned hash with Reset rather than calling NewMAC per message: the
 // derivation costs several SHA-256 blocks. It panics if label is empty.
 func (k *Key) NewMAC(label string) hash.Hash {
-	sub := k.derive(labelMAC+checkLabel(label), 32)
+	sub := k.derive(nil, labelMAC+checkLabel(label), 32)
 	defer clear(sub)
 	// hmac.New precomputes its padded keys, so sub can be zeroed afterwards.
 	return hmac.New(sha256.New, sub)
@@ -65,7 +65,7 @@ func (k *Key) NewMAC(label string) hash.Hash {
 // use as a fast pseudorandom function on single 16-byte blocks. It panics
 // if label is empty.
 func (k *Key) NewBlock(label string) cipher.Block {
-	sub := k.derive(labelBlock+checkLabel(label), 32)
+	sub := k.derive(nil, labelBlock+checkLabel(label), 32)
 	defer clear(sub)
 	b, err := aes.NewCipher(sub) // copies the key schedule
 	if err != nil {
@@ -82,10 +82,7 @@ func (k *Key) NewBlock(label string) cipher.Block {
 // generations never share a key however many records each holds. It panics
 // if label is empty.
 func (k *Key) NewAEAD(label string, salt []byte) cipher.AEAD {
-	sub, err := hkdf.Key(sha256.New, k.secret[:], salt, labelAEAD+checkLabel(label), 32)
-	if err != nil {
-		panic("keys: hkdf.Key failed for a short output") // unreachable
-	}
+	sub := k.derive(salt, labelAEAD+checkLabel(label), 32)
 	defer clear(sub)
 	b, err := aes.NewCipher(sub)
 	if err != nil {
@@ -108,15 +105,15 @@ func (k *Key) NewAEAD(label string, salt []byte) cipher.AEAD {
 // and should zero it once the store has been opened. It panics if label
 // is empty.
 func (k *Key) StorageKey(label string) []byte {
-	return k.derive(labelStorage+checkLabel(label), 32)
+	return k.derive(nil, labelStorage+checkLabel(label), 32)
 }
 
 // derive uses crypto/hkdf from the standard library rather than
 // golang.org/x/crypto/hkdf: it is the same RFC 5869 construction, is
 // covered by the Go FIPS 140-3 module, and keeps this package's crypto on
 // the standard library's release cycle.
-func (k *Key) derive(info string, n int) []byte {
-	out, err := hkdf.Key(sha256.New, k.secret[:], nil, info, n)
+func (k *Key) derive(salt []byte, info string, n int) []byte {
+	out, err := hkdf.Key(sha256.New, k.secret[:], salt, info, n)
 	if err != nil {
 		panic("keys: hkdf.Key failed for a short output") // unreachable: only output lengths over 255*32 fail
 	}
