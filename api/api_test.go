@@ -25,7 +25,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -280,18 +279,7 @@ func writeJWKS(tb testing.TB, path string, keys ...jose.JSONWebKey) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	writeFileAtomic(tb, path, b)
-}
-
-func writeFileAtomic(tb testing.TB, path string, b []byte) {
-	tb.Helper()
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		tb.Fatal(err)
-	}
+	kyctest.WriteFileAtomic(tb, path, b)
 }
 
 // claims is a valid two-legged claims set changed by over; a nil value

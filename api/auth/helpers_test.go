@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -157,25 +156,13 @@ func claimsAt(now time.Time, over map[string]any) map[string]any {
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
-// writeFile replaces path atomically, as an operator's deployment would.
-func writeFile(tb testing.TB, path string, data []byte) {
-	tb.Helper()
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // mustFileVerifier returns a JWTVerifier reading a JWKS file holding keys,
 // and the file's path. cfg's source, issuer, audience and clock are filled
 // in.
 func mustFileVerifier(tb testing.TB, clk *clock, cfg auth.JWTConfig, keys ...signingKey) (*auth.JWTVerifier, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "jwks.json")
-	writeFile(tb, path, jwksOf(tb, keys...))
+	kyctest.WriteFileAtomic(tb, path, jwksOf(tb, keys...))
 	cfg.JWKSFile = path
 	cfg.Issuer = testIssuer
 	cfg.Audience = testAudience

@@ -248,7 +248,7 @@ func TestJWTKeySelection(t *testing.T) {
 
 	write := func(t *testing.T, keys ...jose.JSONWebKey) auth.JWTConfig {
 		path := filepath.Join(t.TempDir(), "jwks.json")
-		writeFile(t, path, mustJSON(t, jose.JSONWebKeySet{Keys: keys}))
+		kyctest.WriteFileAtomic(t, path, mustJSON(t, jose.JSONWebKeySet{Keys: keys}))
 		return auth.JWTConfig{JWKSFile: path, Issuer: testIssuer, Audience: testAudience, Now: clk.Now}
 	}
 
@@ -302,11 +302,11 @@ func TestJWTKeySelection(t *testing.T) {
 func TestNewJWTConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "jwks.json")
-	writeFile(t, good, jwksOf(t, newKey(t, jose.ES256, "es")))
+	kyctest.WriteFileAtomic(t, good, jwksOf(t, newKey(t, jose.ES256, "es")))
 	bad := filepath.Join(dir, "bad.json")
-	writeFile(t, bad, []byte(`{"keys": "nope"}`))
+	kyctest.WriteFileAtomic(t, bad, []byte(`{"keys": "nope"}`))
 	open := filepath.Join(dir, "world-writable.json")
-	writeFile(t, open, jwksOf(t, newKey(t, jose.ES256, "es")))
+	kyctest.WriteFileAtomic(t, open, jwksOf(t, newKey(t, jose.ES256, "es")))
 	if err := os.Chmod(open, 0o666); err != nil {
 		t.Fatal(err)
 	}

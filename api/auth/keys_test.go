@@ -14,6 +14,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 // TestJWKSFileRotation replaces the JWKS file the way an operator rotates
@@ -38,7 +39,7 @@ func TestJWKSFileRotation(t *testing.T) {
 	mustVerify(oldTok, nil) // now cached
 	mustVerify(newTok, auth.ErrUnauthenticated)
 
-	writeFile(t, path, jwksOf(t, newKeyV))
+	kyctest.WriteFileAtomic(t, path, jwksOf(t, newKeyV))
 	mustVerify(newTok, nil) // unknown kid: re-read at once, no clock change
 	// The re-read published a new key set, so the cached verification of the
 	// old token is void and the old kid is now unknown.
@@ -47,10 +48,10 @@ func TestJWKSFileRotation(t *testing.T) {
 	t.Run("WithdrawalSeenByPeriodicCheck", func(t *testing.T) {
 		// Put both keys back, let the old token be cached again, then
 		// withdraw the old key without any token naming an unknown kid.
-		writeFile(t, path, jwksOf(t, oldKey, newKeyV))
+		kyctest.WriteFileAtomic(t, path, jwksOf(t, oldKey, newKeyV))
 		clk.Advance(1100 * time.Millisecond)
 		mustVerify(oldTok, nil)
-		writeFile(t, path, jwksOf(t, newKeyV))
+		kyctest.WriteFileAtomic(t, path, jwksOf(t, newKeyV))
 		mustVerify(oldTok, nil) // cache hit within the check interval
 		clk.Advance(1100 * time.Millisecond)
 		mustVerify(oldTok, auth.ErrUnauthenticated)
@@ -58,7 +59,7 @@ func TestJWKSFileRotation(t *testing.T) {
 	})
 
 	t.Run("BrokenFileKeepsKeys", func(t *testing.T) {
-		writeFile(t, path, []byte(`{"keys": [`))
+		kyctest.WriteFileAtomic(t, path, []byte(`{"keys": [`))
 		clk.Advance(1100 * time.Millisecond)
 		mustVerify(newTok, nil)
 		if err := os.Remove(path); err != nil {
