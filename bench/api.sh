@@ -4,7 +4,11 @@
 # body, both driven by wrk from a separate process on 127.0.0.1 in the same
 # run; then a constant 5 000 requests/s with vegeta for the p99.
 #
-#   bench/api.sh              # LINES=1000000 DURATION=20s RATE=5000 LOG_LEVEL=info
+#   bench/api.sh              # LINES=1000000 DURATION=20s RATE=5000 LOG_LEVEL=info (RATE=0: wrk only)
+#
+# With PROFILE=FILE it also saves a CPU profile of serve during the /match
+# run (bench/pgo.sh uses it); GOFLAGS=-pgo=off measures a build without
+# cmd/kycmatch/default.pgo.
 #
 # Work files (export, keyring, generation) stay in $BENCH_DIR for re-runs;
 # remove $BENCH_DIR/data after an upgrade that changes the record format.
@@ -31,14 +35,20 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 "$W/benchapi" -export "$W/export.csv" -out "$W/b" -fixed 127.0.0.1:18081 >"$W/benchapi.log" 2>&1 & pids+=($!)
 sleep 2
 "$W/kycmatch" serve --addr 127.0.0.1:18080 --admin-addr 127.0.0.1:19090 --jwks "$W/b/jwks.json" \
-  --issuer https://bench.invalid --audience bench --log-level "$LOG_LEVEL" >"$W/serve.log" 2>&1 & pids+=($!)
+  --issuer https://bench.invalid --audience bench --log-level "$LOG_LEVEL" ${PROFILE:+--admin-pprof} >"$W/serve.log" 2>&1 & pids+=($!)
 until curl -sf 127.0.0.1:19090/readyz >/dev/null; do sleep 0.2; done
 
 run_wrk() { wrk -t1 -c32 -d"$DURATION" -s "$W/b/bodies.lua" --latency "$1" | tee "$W/wrk-$2.txt" | grep -E "Requests/sec|99%|Non-2xx|errors"; }
+if [ -n "${PROFILE:-}" ]; then
+  secs=$(( ${DURATION%s} - 2 ))
+  (sleep 1; curl -sf "127.0.0.1:19090/debug/pprof/profile?seconds=$secs" -o "$PROFILE") & pids+=($!)
+fi
 echo "== kycmatch /match (10 attributes, $LINES lines)"; run_wrk http://127.0.0.1:18080/kyc-match/vwip/match match
+[ -z "${PROFILE:-}" ] || wait "${pids[-1]}"
 echo "== fixed-body chi handler";                        run_wrk http://127.0.0.1:18081/kyc-match/vwip/match fixed
 m=$(awk '/Requests\/sec/{print $2}' "$W/wrk-match.txt"); f=$(awk '/Requests\/sec/{print $2}' "$W/wrk-fixed.txt")
 echo "ratio match/fixed: $(awk -v m="$m" -v f="$f" 'BEGIN{printf "%.2f", m/f}')"
+[ "$RATE" != 0 ] || exit 0 # RATE=0: no constant-rate runs
 # vegeta runs with its garbage collector off: its own GC pauses otherwise
 # show up as the servers' tail (the fixed handler's p99 at 5 000 req/s went
 # from 3-3.7 ms to 1.6-2.1 ms). The fixed handler's run is the floor this
