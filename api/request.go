@@ -182,9 +182,34 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
+// isDate accepts what time.Parse(time.DateOnly, s) accepts in exactly ten
+// bytes (FuzzIsDate holds it to that). The digits are read by hand and the
+// calendar left to time.Date: time.Parse cost a microsecond per request.
 func isDate(s string) bool {
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil && len(s) == 10
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	y, okY := atoi(s[:4])
+	m, okM := atoi(s[5:7])
+	d, okD := atoi(s[8:])
+	if !okY || !okM || !okD || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	// time.Date carries an overflowing day into the next month.
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
+}
+
+// atoi reads a string of ASCII digits.
+func atoi(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // quoteName echoes an unknown property's name when it looks like one; a
