@@ -3,8 +3,8 @@
 # profile-guided optimisation of the kycmatch binary: serve answering
 # /match under load (bench/api.sh, 10-attribute requests over a 1 000 000-
 # line generation), merged with a 200 000-row ingest (BenchmarkIngest).
-# Both profiles come from a build without PGO, so that the profile does not
-# describe its own optimisations. Refresh it after a change to a hot path.
+# Both profiles come from a build without PGO, so that a refresh does not
+# depend on the profile it replaces. Refresh it after changing a hot path.
 #
 #   bench/pgo.sh
 set -euo pipefail
