@@ -6,13 +6,13 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/hashing"
 )
 
 // Body is a decoded match request body: the phone number when present, and
@@ -167,7 +167,7 @@ func (r *fieldRule) check(name, s string) error {
 	if r.enum != nil && !oneOf(s, r.enum) {
 		return invalid("Property " + name + " must be one of " + strings.Join(r.enum, ", ") + ".")
 	}
-	if r.date && !isDate(s) {
+	if r.date && !hashing.IsDate(s) {
 		return invalid("Property " + name + " must be a date, YYYY-MM-DD.")
 	}
 	return nil
@@ -180,36 +180,6 @@ func oneOf(s string, set []string) bool {
 		}
 	}
 	return false
-}
-
-// isDate accepts what time.Parse(time.DateOnly, s) accepts in exactly ten
-// bytes (FuzzIsDate holds it to that). The digits are read by hand and the
-// calendar left to time.Date: time.Parse cost a microsecond per request.
-func isDate(s string) bool {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return false
-	}
-	y, okY := atoi(s[:4])
-	m, okM := atoi(s[5:7])
-	d, okD := atoi(s[8:])
-	if !okY || !okM || !okD || m < 1 || m > 12 || d < 1 {
-		return false
-	}
-	// time.Date carries an overflowing day into the next month.
-	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() == d
-}
-
-// atoi reads a string of ASCII digits.
-func atoi(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }
 
 // quoteName echoes an unknown property's name when it looks like one; a

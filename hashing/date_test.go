@@ -1,11 +1,11 @@
-package api
+package hashing
 
 import (
 	"testing"
 	"time"
 )
 
-// isDateByParse is the definition isDate must agree with.
+// isDateByParse is the definition IsDate must agree with.
 func isDateByParse(s string) bool {
 	_, err := time.Parse(time.DateOnly, s)
 	return err == nil && len(s) == 10
@@ -36,8 +36,8 @@ func TestIsDate(t *testing.T) {
 		{"２０２３-01-10", false},
 		{"", false},
 	} {
-		if got := isDate(tc.in); got != tc.want {
-			t.Errorf("isDate(%q) = %v, want %v", tc.in, got, tc.want)
+		if got := IsDate(tc.in); got != tc.want {
+			t.Errorf("IsDate(%q) = %v, want %v", tc.in, got, tc.want)
 		}
 		if got := isDateByParse(tc.in); got != tc.want {
 			t.Errorf("time.Parse disagrees on %q: %v", tc.in, got)
@@ -45,21 +45,22 @@ func TestIsDate(t *testing.T) {
 	}
 }
 
-// FuzzIsDate: the hand-written check and time.Parse agree on every input.
+// FuzzIsDate: IsDate and time.Parse agree on every input, not only on the
+// digit strings TestCalendarDateMatchesTimeParse walks.
 func FuzzIsDate(f *testing.F) {
 	for _, s := range []string{"1978-08-22", "2000-02-29", "1900-02-29", "2023-13-01", "2023-01-32", "0000-00-00", "20230110"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := isDate(s), isDateByParse(s); got != want {
-			t.Fatalf("isDate(%q) = %v, time.Parse says %v", s, got, want)
+		if got, want := IsDate(s), isDateByParse(s); got != want {
+			t.Fatalf("IsDate(%q) = %v, time.Parse says %v", s, got, want)
 		}
 	})
 }
 
 func BenchmarkIsDate(b *testing.B) {
 	for b.Loop() {
-		if !isDate("1978-08-22") {
+		if !IsDate("1978-08-22") {
 			b.Fatal("not a date")
 		}
 	}
