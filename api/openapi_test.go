@@ -30,10 +30,10 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// specDir holds the official CAMARA files, read where the project keeps
-// them (shared/spec beside the repository) rather than from a copy that
-// could drift; KYCMATCH_SPEC_DIR points elsewhere.
-var specDir = cmpOr(os.Getenv("KYCMATCH_SPEC_DIR"), filepath.Join("..", "..", "shared", "spec"))
+// specDir holds the official CAMARA files, carried unchanged in the
+// repository (spec/, with their licence) so that a clone tests with nothing
+// beside it; KYCMATCH_SPEC_DIR points at another copy.
+var specDir = cmpOr(os.Getenv("KYCMATCH_SPEC_DIR"), filepath.Join("..", "spec"))
 
 var specFiles = map[string]string{
 	"v0.4": "v0.4/kyc-match.yaml",

@@ -35,7 +35,7 @@ var (
 	docTypeEnum    = []string{"passport", "national_id_card", "residence_permit", "diplomatic_id", "driver_licence", "social_security_id", "other"}
 )
 
-// V04 is kyc-match 0.4.0 (shared/spec/v0.4/kyc-match.yaml). It has no
+// V04 is kyc-match 0.4.0 (spec/v0.4/kyc-match.yaml). It has no
 // maxLength limits; values are still bounded by the body limit and by the
 // normaliser's.
 var V04 = &Version{name: "v0.4", idDocumentLevel: true, fields: rules(map[engine.Attribute]fieldRule{
@@ -47,7 +47,7 @@ var V04 = &Version{name: "v0.4", idDocumentLevel: true, fields: rules(map[engine
 }, engine.BankAccountNumber)}
 
 // VWIP is the work-in-progress definition
-// (shared/spec/wip/API_definitions/kyc-match.yaml), with bankAccountNumber
+// (spec/wip/API_definitions/kyc-match.yaml), with bankAccountNumber
 // and maxLength on every property.
 var VWIP = &Version{name: "vwip", fields: rules(map[engine.Attribute]fieldRule{
 	engine.PhoneNumber:          withMax(e164Pattern, 16),
