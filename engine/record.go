@@ -29,8 +29,14 @@ import (
 // keys are salted and whose records the store seals, which a build that
 // reads only format 2 would answer from wrongly (every number not found),
 // so such a build refuses them and keeps serving its current generation.
-// Format 2 generations are still read.
-const RecordFormat = 3
+// Format 4 has the layout of format 3; it marks generations whose
+// metadata the store authenticates and whose records it seals to their
+// generation as well as their lookup key: a build that reads format 3 at
+// most would open them and then fail every record it reads, so it refuses
+// them instead and keeps serving its current generation.
+// Formats 2 and 3 are still read here; the store decides whether an
+// older generation, whose metadata nothing authenticates, may be opened.
+const RecordFormat = 4
 
 // oldestFormat is the oldest record format this build reads.
 const oldestFormat = 2

@@ -4,7 +4,8 @@
 //
 // Like upspin's factotum, the package never gives a caller the secret
 // itself: a [*Key] derives labelled subkeys and returns them already
-// wrapped in an HMAC ([Key.NewMAC]), a block cipher ([Key.NewBlock]) or an
+// wrapped in an HMAC ([Key.NewMAC], and [Key.NewAuthMAC], which
+// authenticates generations' metadata), a block cipher ([Key.NewBlock]) or an
 // AEAD ([Key.NewAEAD], which seals generations' records). The single
 // exception is [Key.StorageKey], because Badger's encryption at rest, which
 // generations written before sealing use, takes raw key bytes; it returns a
@@ -68,7 +69,9 @@
 //
 //	kycmatch/v1/key-id            key id (first 8 bytes, hex)
 //	kycmatch/v1/mac/<label>       HMAC-SHA-256 key for NewMAC(label)
+//	kycmatch/v1/auth/<label>      HMAC-SHA-256 key for NewAuthMAC(label)
 //	kycmatch/v1/block/<label>     AES-256 key for NewBlock(label)
+//	kycmatch/v1/aead/<label>      AES-256-GCM key for NewAEAD(label, salt), HKDF salt given
 //	kycmatch/v1/storage/<label>   raw bytes returned by StorageKey(label)
 //
 // Callers choose one label per attribute and purpose; labels must not be

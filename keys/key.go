@@ -25,6 +25,7 @@ const (
 	labelBlock   = "kycmatch/v1/block/"
 	labelStorage = "kycmatch/v1/storage/"
 	labelAEAD    = "kycmatch/v1/aead/"
+	labelAuth    = "kycmatch/v1/auth/"
 )
 
 // Key is one version of the keyring's secret. It exposes operations keyed
@@ -57,6 +58,18 @@ func (k *Key) NewMAC(label string) hash.Hash {
 	sub := k.derive(nil, labelMAC+checkLabel(label), 32)
 	defer clear(sub)
 	// hmac.New precomputes its padded keys, so sub can be zeroed afterwards.
+	return hmac.New(sha256.New, sub)
+}
+
+// NewAuthMAC returns a fresh HMAC-SHA-256 keyed with the 32-byte subkey
+// HKDF-SHA-256(secret, salt=nil, info="kycmatch/v1/auth/"+label), for
+// authenticating what the program wrote itself (a generation's metadata).
+// Its labels live apart from NewMAC's, which name attributes, so no label
+// chosen for a digest can ever give the key of an authenticator. It panics
+// if label is empty.
+func (k *Key) NewAuthMAC(label string) hash.Hash {
+	sub := k.derive(nil, labelAuth+checkLabel(label), 32)
+	defer clear(sub)
 	return hmac.New(sha256.New, sub)
 }
 

@@ -50,6 +50,14 @@ func TestDerivation_Vectors(t *testing.T) {
 		t.Errorf("NewMAC(email) = %s, want golden %s", got, want)
 	}
 
+	wantAuth := hmac.New(sha256.New, hkdfKey(t, fixedSecret, "kycmatch/v1/auth/generation", 32))
+	wantAuth.Write([]byte("meta"))
+	gotAuth := k.NewAuthMAC("generation")
+	gotAuth.Write([]byte("meta"))
+	if !bytes.Equal(gotAuth.Sum(nil), wantAuth.Sum(nil)) {
+		t.Errorf("NewAuthMAC(generation) is not HMAC keyed with HKDF(secret, kycmatch/v1/auth/generation)")
+	}
+
 	blockKey := hkdfKey(t, fixedSecret, "kycmatch/v1/block/dob", 32)
 	want, _ := aes.NewCipher(blockKey)
 	in := []byte("0123456789abcdef")
@@ -97,6 +105,11 @@ func TestDerivation_Independence(t *testing.T) {
 	}
 	macHex := func(k *keys.Key, label string) string { return hex.EncodeToString(mac(k, label, "0123456789abcdef")) }
 	storage := func(k *keys.Key, label string) string { return hex.EncodeToString(k.StorageKey(label)) }
+	auth := func(k *keys.Key, label string) string {
+		h := k.NewAuthMAC(label)
+		h.Write([]byte("0123456789abcdef"))
+		return hex.EncodeToString(h.Sum(nil))
+	}
 
 	for _, d := range []struct {
 		name   string
@@ -105,6 +118,7 @@ func TestDerivation_Independence(t *testing.T) {
 		{"NewMAC", macHex},
 		{"NewBlock", block},
 		{"StorageKey", storage},
+		{"NewAuthMAC", auth},
 	} {
 		t.Run(d.name, func(t *testing.T) {
 			base := d.derive(k, "email")
@@ -129,6 +143,9 @@ func TestDerivation_Independence(t *testing.T) {
 	macKey.Write([]byte("0123456789abcdef"))
 	if hex.EncodeToString(macKey.Sum(nil)) == macHex(k, "email") {
 		t.Error("NewMAC(label) is keyed with StorageKey(label)")
+	}
+	if auth(k, "email") == macHex(k, "email") {
+		t.Error("NewAuthMAC(label) is keyed as NewMAC(label)")
 	}
 	if n := len(k.StorageKey("x")); n != 32 {
 		t.Errorf("len(StorageKey) = %d, want 32", n)

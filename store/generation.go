@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -62,16 +63,16 @@ func (m *meta) info() engine.GenerationInfo {
 		Read: m.Read, Rejected: m.Rejected, IngestTime: time.Duration(m.Seconds * float64(time.Second))}
 }
 
-func readMeta(dir string) (*meta, error) {
+func readMeta(dir string) (*meta, []byte, error) {
 	b, err := os.ReadFile(filepath.Join(dir, metaFile))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var m meta
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", metaFile, err)
+		return nil, nil, fmt.Errorf("parse %s: %w", metaFile, err)
 	}
-	return &m, nil
+	return &m, b, nil
 }
 
 // Generation is an open, read-only generation.
@@ -79,7 +80,11 @@ type Generation struct {
 	shards []shard // by key range: engine.StreamOf(key, len(shards))
 	meta   meta
 	aead   cipher.AEAD // nil: records are stored as they are
-	lock   *os.File    // a shared flock on the directory, so collect leaves it
+	// bound is whether records are sealed to the generation id as well as
+	// their lookup key; false only in generations from before that.
+	bound bool
+	ads   sync.Pool // *[]byte: additional data of a record being opened
+	lock  *os.File  // a shared flock on the directory, so collect leaves it
 }
 
 type shard struct {
@@ -101,7 +106,7 @@ var (
 // may hold one open at once, beside a running ingest.
 func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	dir := s.genDir(id)
-	m, err := readMeta(dir)
+	m, bound, err := s.readVerified(dir, id)
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
@@ -109,7 +114,8 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
-	g := &Generation{meta: *m, lock: lock}
+	g := &Generation{meta: *m, lock: lock, bound: bound}
+	g.ads.New = func() any { return new([]byte) }
 	if m.Sealing != "" {
 		if g.aead, err = s.openSeal(m); err != nil {
 			lock.Close()
@@ -225,7 +231,16 @@ func (g *Generation) open(dst, key, v []byte) ([]byte, error) {
 	if g.aead == nil {
 		return append(dst, v...), nil
 	}
-	out, err := g.aead.Open(dst, nil, v, key)
+	ad := key
+	if g.bound {
+		// Pooled: built on the stack it would escape into the AEAD call,
+		// an allocation per read.
+		p := g.ads.Get().(*[]byte)
+		defer g.ads.Put(p)
+		*p = recordAD((*p)[:0], g.meta.ID, key)
+		ad = *p
+	}
+	out, err := g.aead.Open(dst, nil, v, ad)
 	if err != nil {
 		return dst, errOpen
 	}

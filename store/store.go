@@ -7,7 +7,8 @@
 //
 //	CURRENT            id of the current generation, replaced atomically
 //	ingest.lock        held (flock) by the one process building a generation
-//	gen-<id>/          a committed generation: GENERATION.json and
+//	gen-<id>/          a committed generation: GENERATION.json, its
+//	                   authenticator GENERATION.mac, and
 //	  shard-NN/        one Badger database per key range
 //	tmp-<id>/          a generation being built; left over only by a crash
 //
@@ -53,6 +54,11 @@ type Options struct {
 	// Digests and tokens stay keyed either way; this only drops the second
 	// layer (and lets tests scan the files for raw values).
 	Plaintext bool
+	// AllowUnsealed opens generations whose records are not sealed, and
+	// ones written before their metadata was authenticated (GENERATION.mac,
+	// see metamac.go). Without it both are refused: anyone who can write
+	// the data directory could forge them without the keyring.
+	AllowUnsealed bool
 	// Keep is how many committed generations a commit leaves on disk, the
 	// new current one included (minimum and default 2: the previous one
 	// stays for servers that have not switched yet).

@@ -6,9 +6,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,13 +38,17 @@ func (k testKeys) Sealer(id string, salt []byte) (cipher.AEAD, error) {
 
 func (k testKeys) BadgerKey(id string) ([]byte, error) { return bytes.Repeat([]byte{byte(k)}, 32), nil }
 
+func (k testKeys) MetaMAC(id string) (hash.Hash, error) {
+	return hmac.New(sha256.New, bytes.Repeat([]byte{byte(k)}, 32)), nil
+}
+
 // testKey is the key of every store test, and of the Badger-encrypted
 // generation in testdata.
 const testKey = testKeys(7)
 
 func MustOpen(tb testing.TB, dir string, plaintext bool) *store.Store {
 	tb.Helper()
-	st, err := store.Open(dir, store.Options{Plaintext: plaintext, Keys: testKey})
+	st, err := store.Open(dir, store.Options{Plaintext: plaintext, AllowUnsealed: plaintext, Keys: testKey})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -254,6 +260,9 @@ func (failingKeys) Sealer(string, []byte) (cipher.AEAD, error) {
 func (failingKeys) BadgerKey(string) ([]byte, error) {
 	return nil, errors.New("key k1 is not in the keyring")
 }
+func (failingKeys) MetaMAC(string) (hash.Hash, error) {
+	return nil, errors.New("key k1 is not in the keyring")
+}
 
 func TestSealedNeedsKey(t *testing.T) {
 	dir := t.TempDir()
@@ -321,7 +330,11 @@ func TestBadgerEncrypted(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS("testdata/badger-encrypted")); err != nil {
 		t.Fatal(err)
 	}
-	gen, err := MustOpen(t, dir, false).Current(context.Background())
+	if _, err := MustOpen(t, dir, false).Current(context.Background()); err == nil || !strings.Contains(err.Error(), "--allow-unsealed") {
+		t.Errorf("a generation from before authenticated metadata opened without the flag (%v)", err)
+	}
+	legacy, _ := store.Open(dir, store.Options{Keys: testKey, AllowUnsealed: true})
+	gen, err := legacy.Current(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +345,7 @@ func TestBadgerEncrypted(t *testing.T) {
 			t.Errorf("line %d: %q, %v", i, rec, err)
 		}
 	}
-	wrong, _ := store.Open(dir, store.Options{Keys: testKeys(8)})
+	wrong, _ := store.Open(dir, store.Options{Keys: testKeys(8), AllowUnsealed: true})
 	if _, err := wrong.Current(context.Background()); err == nil {
 		t.Error("opened with the wrong key")
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/cipher"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -61,6 +60,7 @@ type stream struct {
 	buf     *z.Buffer
 	lastKey []byte
 	sealed  []byte         // the record being put, sealed
+	ad      []byte         // its additional data (recordAD)
 	lines   atomic.Int64   // put so far, for the space check
 	full    chan *z.Buffer // to the flusher
 	free    chan *z.Buffer // back from it, written
@@ -284,7 +284,8 @@ func (w *Writer) Put(s int, key, rec []byte) error {
 	st.lastKey = append(st.lastKey[:0], key...)
 	st.lines.Add(1)
 	if w.aead != nil {
-		st.sealed = w.aead.Seal(st.sealed[:0], nil, rec, key)
+		st.ad = recordAD(st.ad[:0], w.id, key)
+		st.sealed = w.aead.Seal(st.sealed[:0], nil, rec, st.ad)
 		rec = st.sealed
 	}
 	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1, StreamId: 1}, st.buf)
@@ -379,11 +380,7 @@ func (st *stream) close() error {
 }
 
 func (w *Writer) publish() error {
-	b, err := json.MarshalIndent(&w.meta, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(w.tmp, metaFile), append(b, '\n')); err != nil {
+	if err := w.s.writeMeta(w.tmp, &w.meta); err != nil {
 		return fmt.Errorf("write generation metadata: %w", err)
 	}
 	if err := os.Rename(w.tmp, w.s.genDir(w.id)); err != nil {

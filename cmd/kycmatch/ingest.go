@@ -97,11 +97,26 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 	return o, func() { closeRejects(); closeIn() }, nil
 }
 
+// openStore opens the data directory for an ingest. A plaintext ingest
+// may build on an unsealed generation; a sealed one never does, or it
+// would seal a forgery as authentic.
 func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, error) {
 	return store.Open(data, store.Options{
-		Plaintext: plaintext,
-		Keys:      store.KeyringKeys(kr),
+		Plaintext:     plaintext,
+		AllowUnsealed: plaintext,
+		Keys:          store.KeyringKeys(kr),
 	})
+}
+
+// allowUnsealedFlag is serve's and match's way to read a generation the
+// store refuses by default (see store.Options.AllowUnsealed).
+func allowUnsealedFlag() cli.Flag {
+	return boolFlag("allow-unsealed", "read a generation built with --plaintext-store, or one from before generation metadata was authenticated")
+}
+
+// openServed opens the data directory for serve and match.
+func openServed(data string, kr *keys.Keyring, allowUnsealed bool) (*store.Store, error) {
+	return store.Open(data, store.Options{AllowUnsealed: allowUnsealed, Keys: store.KeyringKeys(kr)})
 }
 
 // limitMemory sets a soft limit on the Go heap for an ingest, unless the

@@ -23,6 +23,7 @@ func matchCommand() *cli.Command {
 			stringFlag("api", "API version whose rules apply: vwip (default) or v0.4"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match first"),
 			stringFlag("token-phone", "answer as for a three-legged token naming this E.164 number"),
+			allowUnsealedFlag(),
 		),
 		Action: matchAction,
 	}
@@ -96,7 +97,7 @@ func openMatcher(c *cli.Context) (*engine.Matcher, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openStore(data, kr, false)
+	st, err := openServed(data, kr, c.Bool("allow-unsealed"))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,6 +45,7 @@ func serveCommand() *cli.Command {
 			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout")},
 			stringFlag("log-level", "debug, info (default), warn or error"),
 			boolFlag("admin-pprof", "also serve Go's /debug/pprof/ profiles on the admin listener"),
+			allowUnsealedFlag(),
 		),
 		Action: serveAction,
 	}
@@ -63,6 +64,8 @@ type serveConfig struct {
 	// writes to, so they interleave with its lines (see api.Config.Audit).
 	audit io.Writer
 	pprof bool
+	// allowUnsealed: see allowUnsealedFlag.
+	allowUnsealed bool
 }
 
 func serveAction(c *cli.Context) error {
@@ -93,7 +96,7 @@ func serveAction(c *cli.Context) error {
 func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
 		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
-		pprof: c.Bool("admin-pprof"), audit: logOut}
+		pprof: c.Bool("admin-pprof"), audit: logOut, allowUnsealed: c.Bool("allow-unsealed")}
 	var err error
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
@@ -198,7 +201,7 @@ type server struct {
 }
 
 func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
-	st, err := openStore(cfg.data, cfg.keyring, false)
+	st, err := openServed(cfg.data, cfg.keyring, cfg.allowUnsealed)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func Keyring(tb testing.TB) *keys.Keyring {
 // keys, or not, when plaintext.
 func Store(tb testing.TB, dir string, kr *keys.Keyring, plaintext bool) *store.Store {
 	tb.Helper()
-	st, err := store.Open(dir, store.Options{Plaintext: plaintext, Keys: store.KeyringKeys(kr)})
+	st, err := store.Open(dir, store.Options{Plaintext: plaintext, AllowUnsealed: plaintext, Keys: store.KeyringKeys(kr)})
 	if err != nil {
 		tb.Fatal(err)
 	}
