@@ -1,13 +1,13 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"container/heap"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,9 +31,12 @@ import (
 // not stall the whole pipeline behind it.
 //
 // Run files hold only lookup digests and records (digests and tokens):
-// nothing in them is a value. They are still encrypted (AES-CTR under a key
-// made for the run and never written down) so that, like the generation,
-// they show nothing but sizes, and a crashed run's leftovers are noise.
+// nothing in them is a value. They are still sealed, under a key made for
+// the ingest and never written down, so that, like the generation, they
+// show nothing but sizes, a crashed run's leftovers are noise, and a byte
+// changed on disk during the ingest (an eligibility flag, an upsert turned
+// into a delete) fails the ingest instead of being sealed into the new
+// generation as authentic. See chunkWriter for the layout.
 
 type keyBytes = [hashing.LookupKeySize]byte
 
@@ -75,7 +78,7 @@ type sorter struct {
 	arena   []byte
 	entries []sortEntry
 	runs    []run
-	block   cipher.Block // encrypts the runs; the key lives only here
+	aead    cipher.AEAD // seals the runs; the key lives only here
 
 	spilling chan spilled // the spill in flight, if any
 	spare    sortBuf      // the arena a finished spill gave back
@@ -93,10 +96,10 @@ type spilled struct {
 }
 
 // run is a spilled, sorted run file; bounds[s] is the byte offset where
-// stream s begins, bounds[streams] the file's size.
+// stream s's sealed section begins, bounds[streams] the file's size.
 type run struct {
 	path   string
-	iv     [aes.BlockSize]byte
+	id     uint32 // the run's number in this ingest, part of every nonce
 	bounds []int64
 }
 
@@ -107,25 +110,12 @@ func newSorter(dir string, limit, streams int) *sorter {
 	if err != nil {
 		panic(err) // a 32-byte key is always valid
 	}
-	return &sorter{dir: dir, limit: max(limit/2, 1), streams: streams, block: block}
-}
-
-// ctrAt returns the run's key stream positioned at byte off, so that a
-// stream's section can be read from the middle of the file.
-func (s *sorter) ctrAt(r *run, off int64) cipher.Stream {
-	var ctr [aes.BlockSize]byte
-	hi := binary.BigEndian.Uint64(r.iv[:8])
-	lo := binary.BigEndian.Uint64(r.iv[8:])
-	n := uint64(off) / aes.BlockSize
-	if lo+n < lo {
-		hi++
+	clear(key[:])
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err) // AES has GCM's block size
 	}
-	binary.BigEndian.PutUint64(ctr[:8], hi)
-	binary.BigEndian.PutUint64(ctr[8:], lo+n)
-	st := cipher.NewCTR(s.block, ctr[:])
-	var skip [aes.BlockSize]byte
-	st.XORKeyStream(skip[:off%aes.BlockSize], skip[:off%aes.BlockSize])
-	return st
+	return &sorter{dir: dir, limit: max(limit/2, 1), streams: streams, aead: aead}
 }
 
 func (s *sorter) add(key *keyBytes, row, line int64, op byte, rec []byte) error {
@@ -158,8 +148,7 @@ func (s *sorter) spill() error {
 	}
 	full := sortBuf{s.arena, s.entries}
 	s.arena, s.entries = s.spare.arena[:0], s.spare.entries[:0]
-	r := run{path: filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs)))}
-	rand.Read(r.iv[:])
+	r := run{path: filepath.Join(s.dir, fmt.Sprintf("run-%05d", len(s.runs))), id: uint32(len(s.runs))}
 	done := make(chan spilled, 1)
 	s.spilling = done
 	go func() {
@@ -194,44 +183,141 @@ func (s *sorter) writeRun(r *run, b sortBuf) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(&sealer{s: s.ctrAt(r, 0), w: f}, 1<<20)
+	cw := &chunkWriter{aead: s.aead, w: f, run: r.id, buf: make([]byte, 0, runChunk)}
 	var hdr [runHeader]byte
-	var off int64
 	r.bounds = make([]int64, s.streams+1)
 	stream := 0
 	for i := range b.entries {
 		e := &b.entries[i]
-		for ; stream < s.streams && engine.StreamOf(e.key[:], s.streams) >= stream; stream++ {
-			r.bounds[stream] = off
+		for ; stream < engine.StreamOf(e.key[:], s.streams); stream++ {
+			cw.endSection()
+			r.bounds[stream+1] = cw.off
 		}
 		encodeRunHeader(&hdr, e)
-		bw.Write(hdr[:])
-		bw.Write(b.arena[e.off : e.off+e.n])
-		off += int64(runHeader) + int64(e.n)
+		cw.Write(hdr[:])
+		cw.Write(b.arena[e.off : e.off+e.n])
 	}
-	for ; stream <= s.streams; stream++ {
-		r.bounds[stream] = off
+	for ; stream < s.streams; stream++ {
+		cw.endSection()
+		r.bounds[stream+1] = cw.off
 	}
-	if err := bw.Flush(); err != nil {
+	if cw.err != nil {
 		f.Close()
-		return err
+		return cw.err
 	}
 	return f.Close()
 }
 
-// sealer is cipher.StreamWriter with one reused buffer: StreamWriter
-// allocates a new one for every write, a megabyte at every flush of the
-// run's bufio.Writer, gigabytes of garbage over a large export.
-type sealer struct {
-	s   cipher.Stream
-	w   io.Writer
-	buf []byte
+// runChunk is the plaintext size of a run's sealed chunks: large enough
+// that the 16-byte tag and the per-chunk call cost next to nothing, small
+// enough that every merge source buffers only one.
+const runChunk = 64 << 10
+
+// chunkWriter seals a run as AES-256-GCM chunks, one sequence per stream
+// section, since merges read sections independently. A chunk's nonce is
+// (run, stream, chunk index), unique under the ingest's key; its
+// additional data is the nonce and a final-chunk flag, so chunks moved
+// within or between runs, or a section cut short at a chunk boundary, fail
+// to open. Every section ends with a final chunk, empty if need be.
+type chunkWriter struct {
+	aead   cipher.AEAD
+	w      io.Writer
+	run    uint32
+	stream uint32
+	chunk  uint32
+	buf    []byte // plaintext of the chunk being filled
+	out    []byte
+	off    int64 // bytes written
+	err    error
 }
 
-func (c *sealer) Write(p []byte) (int, error) {
-	c.buf = slices.Grow(c.buf[:0], len(p))[:len(p)]
-	c.s.XORKeyStream(c.buf, p)
-	return c.w.Write(c.buf)
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if len(c.buf) == runChunk {
+			c.seal(false) // only now is it known not to be the last
+		}
+		k := copy(c.buf[len(c.buf):runChunk], p)
+		c.buf, p = c.buf[:len(c.buf)+k], p[k:]
+	}
+	return n, c.err
+}
+
+// endSection seals the section's last chunk and starts the next section.
+func (c *chunkWriter) endSection() {
+	c.seal(true)
+	c.stream, c.chunk = c.stream+1, 0
+}
+
+func (c *chunkWriter) seal(final bool) {
+	var nonce [12]byte
+	ad := chunkAD(&nonce, c.run, c.stream, c.chunk, final)
+	c.out = c.aead.Seal(c.out[:0], nonce[:], c.buf, ad[:])
+	c.buf, c.chunk = c.buf[:0], c.chunk+1
+	if c.err == nil {
+		_, c.err = c.w.Write(c.out)
+		c.off += int64(len(c.out))
+	}
+}
+
+// chunkAD fills a chunk's nonce and returns its additional data.
+func chunkAD(nonce *[12]byte, run, stream, chunk uint32, final bool) (ad [13]byte) {
+	binary.BigEndian.PutUint32(nonce[0:], run)
+	binary.BigEndian.PutUint32(nonce[4:], stream)
+	binary.BigEndian.PutUint32(nonce[8:], chunk)
+	copy(ad[:], nonce[:])
+	if final {
+		ad[12] = 1
+	}
+	return ad
+}
+
+// chunkReader opens one stream section of a run, of size bytes on disk,
+// chunk by chunk.
+type chunkReader struct {
+	aead        cipher.AEAD
+	r           io.Reader
+	name        string
+	run, stream uint32
+	chunk       uint32
+	left        int64 // sealed bytes of the section not read yet
+	in, plain   []byte
+	pos         int
+	done        bool
+}
+
+// errRunAuth is a run file that does not open: never which bytes.
+var errRunAuth = errors.New("does not authenticate: it was altered or damaged during the ingest")
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for c.pos == len(c.plain) {
+		if c.done {
+			return 0, io.EOF
+		}
+		if err := c.next(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, c.plain[c.pos:])
+	c.pos += n
+	return n, nil
+}
+
+func (c *chunkReader) next() error {
+	n := min(c.left, int64(runChunk+c.aead.Overhead()))
+	final := n == c.left
+	c.in = slices.Grow(c.in[:0], int(n))[:n]
+	if _, err := io.ReadFull(c.r, c.in); err != nil {
+		return fmt.Errorf("run file %s: %w", c.name, err)
+	}
+	var nonce [12]byte
+	ad := chunkAD(&nonce, c.run, c.stream, c.chunk, final)
+	var err error
+	if c.plain, err = c.aead.Open(c.plain[:0], nonce[:], c.in, ad[:]); err != nil {
+		return fmt.Errorf("run file %s %w", c.name, errRunAuth)
+	}
+	c.pos, c.left, c.chunk, c.done = 0, c.left-n, c.chunk+1, final
+	return nil
 }
 
 const runHeader = hashing.LookupKeySize + 8 + 8 + 1 + 4
@@ -270,7 +356,7 @@ type source interface {
 }
 
 type runSource struct {
-	br *bufio.Reader
+	br io.Reader
 }
 
 func (r *runSource) next(it *item) (bool, error) {
@@ -371,9 +457,10 @@ func (s *sorter) merge(stream int) (*merger, error) {
 			return nil, fmt.Errorf("sort: %w", err)
 		}
 		m.files = append(m.files, f)
-		sec := io.NewSectionReader(f, r.bounds[stream], r.bounds[stream+1]-r.bounds[stream])
-		dec := cipher.StreamReader{S: s.ctrAt(&r, r.bounds[stream]), R: sec}
-		srcs = append(srcs, &runSource{br: bufio.NewReaderSize(dec, 256<<10)})
+		size := r.bounds[stream+1] - r.bounds[stream]
+		dec := &chunkReader{aead: s.aead, r: io.NewSectionReader(f, r.bounds[stream], size), name: filepath.Base(r.path),
+			run: r.id, stream: uint32(stream), left: size}
+		srcs = append(srcs, &runSource{br: dec})
 	}
 	h := headHeap{}
 	for _, src := range srcs {
