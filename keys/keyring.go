@@ -60,6 +60,13 @@ type Keyring struct {
 	fileSum [sha256.Size]byte // of the file as last read or written, to detect outside changes before Rotate
 }
 
+// Sealed reports whether the keyring file is sealed with a passphrase.
+func (kr *Keyring) Sealed() bool {
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	return kr.seal != nil
+}
+
 // Version describes one key version. Every field is safe to print.
 type Version struct {
 	Number  int       // 1, 2, 3, ... in creation order

@@ -75,7 +75,7 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 	if err := ingestFlags(c, &o); err != nil {
 		return o, nop, err
 	}
-	kr, err := openKeyring(c)
+	kr, err := openDataKeyring(c, data)
 	if err != nil {
 		return o, nop, err
 	}

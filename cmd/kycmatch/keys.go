@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -54,7 +56,51 @@ func openKeyring(c *cli.Context) (*keys.Keyring, error) {
 	if errors.Is(err, keys.ErrSealed) {
 		return nil, fmt.Errorf("%w: pass --passphrase-file", err)
 	}
+	if err == nil && o.Passphrase != nil && !kr.Sealed() {
+		// The operator meant the keyring to be sealed: a plain one in its
+		// place is a mistake or a substitution, not something to use.
+		return nil, fmt.Errorf("keyring %s is not sealed with a passphrase, yet --passphrase-file was given: seal it (age -p -a -o NEW %s) or drop --passphrase-file", path, path)
+	}
 	return kr, err
+}
+
+// openDataKeyring opens the keyring of a command that reads or writes the
+// data directory data, refusing one kept inside it: contract §3 keeps the
+// keyring apart, so a copy of the data directory never carries its key.
+func openDataKeyring(c *cli.Context, data string) (*keys.Keyring, error) {
+	path, err := required(c, "keyring")
+	if err != nil {
+		return nil, err
+	}
+	if inside(data, path) {
+		return nil, fmt.Errorf("keyring %s is inside the data directory %s: move it outside, where a copy of the data directory does not carry it", path, data)
+	}
+	return openKeyring(c)
+}
+
+// inside reports whether path lies in dir, symbolic links resolved.
+// Neither need exist yet: the nearest existing ancestor is resolved.
+func inside(dir, path string) bool {
+	d, p := resolve(dir), resolve(path)
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func resolve(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	var rest []string
+	for p := abs; ; p = filepath.Dir(p) {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...)
+		}
+		if p == filepath.Dir(p) {
+			return abs
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
 }
 
 func keysInit(c *cli.Context) error {

@@ -93,7 +93,7 @@ func openMatcher(c *cli.Context) (*engine.Matcher, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	kr, err := openKeyring(c)
+	kr, err := openDataKeyring(c, data)
 	if err != nil {
 		return nil, nil, err
 	}

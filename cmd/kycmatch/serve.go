@@ -107,7 +107,7 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
 		return nil, err
 	}
-	if cfg.keyring, err = openKeyring(c); err != nil {
+	if cfg.keyring, err = openDataKeyring(c, cfg.data); err != nil {
 		return nil, err
 	}
 	if cfg.verifier, err = verifier(c, cfg.logger); err != nil {
