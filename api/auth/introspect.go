@@ -53,9 +53,12 @@ type IntrospectionConfig struct {
 	// It is the delay before a revocation at the authorisation server takes
 	// effect here. 0 means DefaultIntrospectionCacheTTL.
 	CacheTTL time.Duration
-	// HTTPClient is used for introspection requests. Default: a client with
-	// a 5 s timeout.
+	// HTTPClient is used for introspection requests (a copy of it that
+	// follows no redirect). Default: a client with a 5 s timeout.
 	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts a plain http URL on a host that is not
+	// loopback. Without it the URL must be https.
+	AllowInsecureHTTP bool
 	// Now is the clock; default time.Now. For tests.
 	Now func() time.Time
 }
@@ -102,16 +105,13 @@ var _ Verifier = (*Introspector)(nil)
 // incomplete. It makes no request: the authorisation server may legitimately
 // be down while the server starts.
 func NewIntrospection(cfg IntrospectionConfig) (*Introspector, error) {
-	if err := checkHTTPURL(cfg.URL); err != nil {
+	if err := checkIDPURL(cfg.URL, cfg.AllowInsecureHTTP); err != nil {
 		return nil, fmt.Errorf("auth: introspection URL: %w", err)
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("auth: introspection needs a client id and a client secret")
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: defaultHTTPTimeout}
-	}
+	client := noRedirectClient(cfg.HTTPClient)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now

@@ -39,6 +39,7 @@ func serveCommand() *cli.Command {
 			stringFlag("introspection-url", "RFC 7662 endpoint for opaque tokens"),
 			stringFlag("introspection-client-id", "this server's client id at the introspection endpoint"),
 			stringFlag("introspection-secret-file", "file holding this server's client secret"),
+			boolFlag("allow-insecure-idp", "accept plain http identity-provider URLs on hosts that are not loopback"),
 			stringFlag("rate-limit", "per-client limit, e.g. 100/s or 6000/m (default off)"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match before anything else"),
 			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll")},
@@ -152,7 +153,8 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 			return nil, usagef("--audience is required with --jwks or --oidc-issuer")
 		}
 		jwt, err = auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: c.String("jwks"), OIDCIssuer: c.String("oidc-issuer"),
-			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log})
+			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log,
+			AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
 		if err != nil {
 			return nil, fmt.Errorf("token verification: %w", err)
 		}
@@ -163,7 +165,7 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 			return nil, err
 		}
 		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
-			ClientSecret: secret, SubjectClaim: c.String("subject-claim")})
+			ClientSecret: secret, SubjectClaim: c.String("subject-claim"), AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
 		if err != nil {
 			return nil, fmt.Errorf("token introspection: %w", err)
 		}
