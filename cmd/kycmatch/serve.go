@@ -30,7 +30,9 @@ func serveCommand() *cli.Command {
 		Usage: "answer the KYC Match API",
 		Flags: append(dataFlags(),
 			&cli.StringFlag{Name: "addr", Usage: "public listener HOST:PORT", Value: "127.0.0.1:8080", EnvVars: envVar("addr")},
-			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
+			stringFlag("tls-cert", "PEM certificate chain for TLS on the public listener (with --tls-key; reloaded when it changes)"),
+			stringFlag("tls-key", "PEM private key for --tls-cert"),
+			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics; always plain HTTP)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
 			stringFlag("jwks", "JWKS file of the identity provider's signing keys (re-read when it changes)"),
 			stringFlag("oidc-issuer", "OpenID issuer URL: discovery, JWKS fetched and refreshed"),
 			stringFlag("issuer", "required iss of JWT access tokens (default: --oidc-issuer)"),
@@ -56,6 +58,7 @@ type serveConfig struct {
 	data, addr, adminAddr string
 	keyring               *keys.Keyring
 	verifier              auth.Verifier
+	tls                   *certReloader // nil: plain HTTP
 	rateLimit             int
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
@@ -100,6 +103,9 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 		return nil, err
 	}
 	if cfg.logger, err = newLogger(logOut, c.String("log-level")); err != nil {
+		return nil, err
+	}
+	if cfg.tls, err = tlsFlags(c, cfg.logger); err != nil {
 		return nil, err
 	}
 	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
@@ -238,7 +244,12 @@ func (s *server) listen(public, admin http.Handler) error {
 		WriteTimeout: 15 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelWarn)}
 	s.admin = &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
-	go func() { s.served <- s.public.Serve(s.pubLn) }()
+	if s.cfg.tls != nil {
+		s.public.TLSConfig = tlsConfig(s.cfg.tls)
+		go func() { s.served <- s.public.ServeTLS(s.pubLn, "", "") }()
+	} else {
+		go func() { s.served <- s.public.Serve(s.pubLn) }()
+	}
 	go func() { s.served <- s.admin.Serve(s.admLn) }()
 	return nil
 }
