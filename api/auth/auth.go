@@ -105,6 +105,7 @@ var (
 	errAudience      = reject("audience mismatch")
 	errPhone         = reject("subject claim is not a phone number")
 	errInactive      = reject("token inactive")
+	errTokenType     = reject("token_type is not a bearer access token")
 	errNoVerifier    = reject("no verifier configured for this token format")
 	errScopeRequired = &failure{kind: ErrPermissionDenied, reason: "required scope missing"}
 )

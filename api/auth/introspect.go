@@ -226,6 +226,9 @@ func (in *Introspector) judge(c claims, now time.Time) (*Principal, error) {
 	if !active {
 		return nil, errInactive
 	}
+	if err := checkTokenType(c); err != nil {
+		return nil, err
+	}
 	std, ok := c.registered()
 	if !ok {
 		return nil, errClaims
@@ -243,6 +246,27 @@ func (in *Introspector) judge(c claims, now time.Time) (*Principal, error) {
 	}
 	p.Expiry = std.Expiry.Time()
 	return p, nil
+}
+
+// checkTokenType refuses an answer whose token_type names something other
+// than a bearer access token. RFC 7662 §2.2 defines token_type as the
+// RFC 6749 §5.1 access token type, case-insensitive ("Bearer"); some servers
+// use the token type hint vocabulary ("access_token", RFC 7009) or the
+// RFC 8693 identifier instead, which say the same. Anything else is refused:
+// "refresh_token" is not a credential for this API, and a "DPoP" token is
+// bound to a key whose proof this server does not check (RFC 9449 §7.1).
+// An absent token_type is accepted, as the member is optional.
+func checkTokenType(c claims) error {
+	typ, ok := c.str("token_type")
+	if !ok {
+		return errClaims
+	}
+	switch {
+	case !c.has("token_type"), strings.EqualFold(typ, "bearer"),
+		typ == "access_token", typ == "urn:ietf:params:oauth:token-type:access_token":
+		return nil
+	}
+	return errTokenType
 }
 
 // flight lets concurrent verifications of one token share one introspection

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,8 @@ func serveCommand() *cli.Command {
 			stringFlag("introspection-url", "RFC 7662 endpoint for opaque tokens"),
 			stringFlag("introspection-client-id", "this server's client id at the introspection endpoint"),
 			stringFlag("introspection-secret-file", "file holding this server's client secret"),
+			stringFlag("introspection-issuer", "required iss of introspection answers (default: --issuer, else --oidc-issuer; \"\" checks none)"),
+			stringFlag("introspection-audience", "required aud of introspection answers (default: --audience; \"\" checks none)"),
 			boolFlag("allow-insecure-idp", "accept plain http identity-provider URLs on hosts that are not loopback"),
 			stringFlag("rate-limit", "per-client limit, e.g. 100/s or 6000/m (default off)"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match before anything else"),
@@ -171,7 +174,8 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 			return nil, err
 		}
 		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
-			ClientSecret: secret, SubjectClaim: c.String("subject-claim"), AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
+			ClientSecret: secret, Issuer: orFlag(c, "introspection-issuer", cmp.Or(c.String("issuer"), c.String("oidc-issuer"))),
+			Audience: orFlag(c, "introspection-audience", c.String("audience")), SubjectClaim: c.String("subject-claim"), AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
 		if err != nil {
 			return nil, fmt.Errorf("token introspection: %w", err)
 		}
@@ -180,6 +184,16 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 		return nil, usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
 	}
 	return auth.Chain(jwt, intro), nil
+}
+
+// orFlag is the flag's value when it was given, even empty, else def: an
+// authorisation server that omits iss or aud from its answers needs a way
+// to turn the default check off.
+func orFlag(c *cli.Context, name, def string) string {
+	if c.IsSet(name) {
+		return c.String(name)
+	}
+	return def
 }
 
 func readSecretFile(path string) (string, error) {
