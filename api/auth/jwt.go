@@ -347,13 +347,16 @@ func principalFrom(c claims, subjectClaim string) (*Principal, error) {
 	if !ok {
 		return nil, errClaims
 	}
-	clientID, ok := c.clientID()
-	if !ok {
-		return nil, errClaims
-	}
 	phone, ok := c.phone(subjectClaim)
 	if !ok {
 		return nil, errPhone
+	}
+	clientID, ok := c.clientID(phone != "")
+	if !ok {
+		return nil, errClaims
+	}
+	if clientID == "" && phone != "" {
+		return nil, errNoClient
 	}
 	return &Principal{ClientID: clientID, Phone: phone, Scopes: scopes}, nil
 }
