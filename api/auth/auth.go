@@ -12,8 +12,10 @@ import (
 // Principals of the same token: treat it as read-only.
 type Principal struct {
 	// ClientID identifies the client application for rate limiting and
-	// audit: the token's azp, else client_id, else sub. It may be empty when
-	// an introspection answer carries none of them.
+	// audit: the token's azp, else client_id, else (two-legged tokens only)
+	// sub. A three-legged token without azp or client_id is refused, since
+	// its sub names the end user. It may be empty for a two-legged
+	// introspection answer that carries none of them.
 	ClientID string
 	// Phone is the subscriber in E.164 form from the subject claim of a
 	// three-legged token; "" for a two-legged token.
@@ -105,6 +107,8 @@ var (
 	errAudience      = reject("audience mismatch")
 	errPhone         = reject("subject claim is not a phone number")
 	errInactive      = reject("token inactive")
+	errTokenType     = reject("token_type is not a bearer access token")
+	errNoClient      = reject("three-legged token names no client (azp, client_id)")
 	errNoVerifier    = reject("no verifier configured for this token format")
 	errScopeRequired = &failure{kind: ErrPermissionDenied, reason: "required scope missing"}
 )

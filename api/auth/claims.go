@@ -111,9 +111,17 @@ func (c claims) scopes() ([]string, bool) {
 }
 
 // clientID picks the client identity used for rate limiting and audit, in
-// the order the contract fixes: azp, client_id, sub.
-func (c claims) clientID() (string, bool) {
-	for _, name := range [...]string{"azp", "client_id", "sub"} {
+// the order the contract fixes: azp, client_id, sub. sub is skipped for a
+// three-legged token: there it names the end user (often the subscriber
+// line itself), and the client id goes into every audit line and rate-limit
+// key. In a two-legged (client-credentials) token sub is the client.
+func (c claims) clientID(threeLegged bool) (string, bool) {
+	names := [...]string{"azp", "client_id", "sub"}
+	use := names[:]
+	if threeLegged {
+		use = names[:2]
+	}
+	for _, name := range use {
 		s, ok := c.str(name)
 		if !ok {
 			return "", false

@@ -27,7 +27,11 @@
 // message, so a caller cannot probe which check it tripped.
 //
 // It calls nobody but the identity provider the operator configured
-// (discovery, JWKS and introspection endpoints).
+// (discovery, JWKS and introspection endpoints), and only over https unless
+// the host is loopback or the operator allowed plain http explicitly: whoever
+// can rewrite a JWKS or an introspection answer in transit can mint tokens.
+// For the same reason a redirect never leaves the configured scheme and host,
+// and an introspection request is never redirected at all.
 //
 // It accepts only RS256, PS256, ES256 and EdDSA signatures: never "none", never
 // an HMAC algorithm (which would let anyone holding the public key forge

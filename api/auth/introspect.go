@@ -53,9 +53,12 @@ type IntrospectionConfig struct {
 	// It is the delay before a revocation at the authorisation server takes
 	// effect here. 0 means DefaultIntrospectionCacheTTL.
 	CacheTTL time.Duration
-	// HTTPClient is used for introspection requests. Default: a client with
-	// a 5 s timeout.
+	// HTTPClient is used for introspection requests (a copy of it that
+	// follows no redirect). Default: a client with a 5 s timeout.
 	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts a plain http URL on a host that is not
+	// loopback. Without it the URL must be https.
+	AllowInsecureHTTP bool
 	// Now is the clock; default time.Now. For tests.
 	Now func() time.Time
 }
@@ -102,16 +105,13 @@ var _ Verifier = (*Introspector)(nil)
 // incomplete. It makes no request: the authorisation server may legitimately
 // be down while the server starts.
 func NewIntrospection(cfg IntrospectionConfig) (*Introspector, error) {
-	if err := checkHTTPURL(cfg.URL); err != nil {
+	if err := checkIDPURL(cfg.URL, cfg.AllowInsecureHTTP); err != nil {
 		return nil, fmt.Errorf("auth: introspection URL: %w", err)
 	}
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("auth: introspection needs a client id and a client secret")
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: defaultHTTPTimeout}
-	}
+	client := noRedirectClient(cfg.HTTPClient)
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -226,6 +226,9 @@ func (in *Introspector) judge(c claims, now time.Time) (*Principal, error) {
 	if !active {
 		return nil, errInactive
 	}
+	if err := checkTokenType(c); err != nil {
+		return nil, err
+	}
 	std, ok := c.registered()
 	if !ok {
 		return nil, errClaims
@@ -243,6 +246,27 @@ func (in *Introspector) judge(c claims, now time.Time) (*Principal, error) {
 	}
 	p.Expiry = std.Expiry.Time()
 	return p, nil
+}
+
+// checkTokenType refuses an answer whose token_type names something other
+// than a bearer access token. RFC 7662 §2.2 defines token_type as the
+// RFC 6749 §5.1 access token type, case-insensitive ("Bearer"); some servers
+// use the token type hint vocabulary ("access_token", RFC 7009) or the
+// RFC 8693 identifier instead, which say the same. Anything else is refused:
+// "refresh_token" is not a credential for this API, and a "DPoP" token is
+// bound to a key whose proof this server does not check (RFC 9449 §7.1).
+// An absent token_type is accepted, as the member is optional.
+func checkTokenType(c claims) error {
+	typ, ok := c.str("token_type")
+	if !ok {
+		return errClaims
+	}
+	switch {
+	case !c.has("token_type"), strings.EqualFold(typ, "bearer"),
+		typ == "access_token", typ == "urn:ietf:params:oauth:token-type:access_token":
+		return nil
+	}
+	return errTokenType
 }
 
 // flight lets concurrent verifications of one token share one introspection

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -68,9 +67,14 @@ type JWTConfig struct {
 	// CacheSize bounds the verified-token cache: 0 means DefaultCacheSize, a
 	// negative value disables the cache.
 	CacheSize int
-	// HTTPClient is used for discovery and JWKS requests. Default: a client
-	// with a 5 s timeout.
+	// HTTPClient is used for discovery and JWKS requests (a copy of it: its
+	// redirect policy is replaced by one that stays on the first request's
+	// scheme and host). Default: a client with a 5 s timeout. Tests pass one
+	// that trusts their own CA.
 	HTTPClient *http.Client
+	// AllowInsecureHTTP accepts plain http issuer and jwks_uri URLs on hosts
+	// that are not loopback. Without it they must be https.
+	AllowInsecureHTTP bool
 	// Logger receives key refresh events (never token material). Default:
 	// discard.
 	Logger *slog.Logger
@@ -112,10 +116,7 @@ func NewJWT(ctx context.Context, cfg JWTConfig) (*JWTVerifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: defaultHTTPTimeout}
-	}
+	client := sameOriginClient(cfg.HTTPClient)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,7 +125,7 @@ func NewJWT(ctx context.Context, cfg JWTConfig) (*JWTVerifier, error) {
 		src := &fileSource{path: cfg.JWKSFile}
 		v.keys = &keyStore{load: src.load, every: fileCheckEvery, log: log, what: "JWKS file " + cfg.JWKSFile}
 	} else {
-		jwksURI, err := discover(ctx, client, cfg.OIDCIssuer)
+		jwksURI, err := discover(ctx, client, cfg.OIDCIssuer, cfg.AllowInsecureHTTP)
 		if err != nil {
 			return nil, fmt.Errorf("auth: OpenID discovery for %s: %w", cfg.OIDCIssuer, err)
 		}
@@ -149,7 +150,7 @@ func newJWTVerifier(cfg *JWTConfig) (*JWTVerifier, error) {
 		return nil, errors.New("set exactly one of a JWKS file and an OpenID issuer")
 	}
 	if cfg.OIDCIssuer != "" {
-		if err := checkHTTPURL(cfg.OIDCIssuer); err != nil {
+		if err := checkIDPURL(cfg.OIDCIssuer, cfg.AllowInsecureHTTP); err != nil {
 			return nil, fmt.Errorf("OpenID issuer: %w", err)
 		}
 	}
@@ -346,13 +347,16 @@ func principalFrom(c claims, subjectClaim string) (*Principal, error) {
 	if !ok {
 		return nil, errClaims
 	}
-	clientID, ok := c.clientID()
-	if !ok {
-		return nil, errClaims
-	}
 	phone, ok := c.phone(subjectClaim)
 	if !ok {
 		return nil, errPhone
+	}
+	clientID, ok := c.clientID(phone != "")
+	if !ok {
+		return nil, errClaims
+	}
+	if clientID == "" && phone != "" {
+		return nil, errNoClient
 	}
 	return &Principal{ClientID: clientID, Phone: phone, Scopes: scopes}, nil
 }
@@ -361,7 +365,7 @@ func principalFrom(c claims, subjectClaim string) (*Principal, error) {
 // The document must name the configured issuer exactly (OpenID Connect
 // Discovery §4.3), so a misrouted request cannot substitute another
 // provider's keys.
-func discover(ctx context.Context, client *http.Client, issuer string) (string, error) {
+func discover(ctx context.Context, client *http.Client, issuer string, insecure bool) (string, error) {
 	doc, err := getJSON(ctx, client, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", maxDiscoverySize)
 	if err != nil {
 		return "", err
@@ -376,21 +380,10 @@ func discover(ctx context.Context, client *http.Client, issuer string) (string, 
 	if meta.Issuer != issuer {
 		return "", fmt.Errorf("discovery document names issuer %q", meta.Issuer)
 	}
-	if err := checkHTTPURL(meta.JWKSURI); err != nil {
+	if err := checkIDPURL(meta.JWKSURI, insecure); err != nil {
 		return "", fmt.Errorf("jwks_uri: %w", err)
 	}
 	return meta.JWKSURI, nil
-}
-
-func checkHTTPURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return err
-	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", s)
-	}
-	return nil
 }
 
 func clientTimeout(c *http.Client) time.Duration {

@@ -270,9 +270,8 @@ func (f *fileSource) load(context.Context) ([]byte, error) {
 	if sameVersion(f.info, info) {
 		return nil, nil
 	}
-	// Anyone who can write the file can add a key and mint tokens.
-	if info.Mode().Perm()&0o002 != 0 {
-		return nil, errors.New("JWKS file is writable by every user; remove that permission (chmod o-w)")
+	if err := checkKeyFile(f.path, info); err != nil {
+		return nil, err
 	}
 	doc, err := readFileLimited(f.path, maxJWKSSize)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,9 @@ func serveCommand() *cli.Command {
 		Usage: "answer the KYC Match API",
 		Flags: append(dataFlags(),
 			&cli.StringFlag{Name: "addr", Usage: "public listener HOST:PORT", Value: "127.0.0.1:8080", EnvVars: envVar("addr")},
-			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
+			stringFlag("tls-cert", "PEM certificate chain for TLS on the public listener (with --tls-key; reloaded when it changes)"),
+			stringFlag("tls-key", "PEM private key for --tls-cert"),
+			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics; always plain HTTP)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
 			stringFlag("jwks", "JWKS file of the identity provider's signing keys (re-read when it changes)"),
 			stringFlag("oidc-issuer", "OpenID issuer URL: discovery, JWKS fetched and refreshed"),
 			stringFlag("issuer", "required iss of JWT access tokens (default: --oidc-issuer)"),
@@ -39,6 +42,9 @@ func serveCommand() *cli.Command {
 			stringFlag("introspection-url", "RFC 7662 endpoint for opaque tokens"),
 			stringFlag("introspection-client-id", "this server's client id at the introspection endpoint"),
 			stringFlag("introspection-secret-file", "file holding this server's client secret"),
+			stringFlag("introspection-issuer", "required iss of introspection answers (default: --issuer, else --oidc-issuer; \"\" checks none)"),
+			stringFlag("introspection-audience", "required aud of introspection answers (default: --audience; \"\" checks none)"),
+			boolFlag("allow-insecure-idp", "accept plain http identity-provider URLs on hosts that are not loopback"),
 			stringFlag("rate-limit", "per-client limit, e.g. 100/s or 6000/m (default off)"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match before anything else"),
 			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll")},
@@ -56,6 +62,7 @@ type serveConfig struct {
 	data, addr, adminAddr string
 	keyring               *keys.Keyring
 	verifier              auth.Verifier
+	tls                   *certReloader // nil: plain HTTP
 	rateLimit             int
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
@@ -102,6 +109,9 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 		return nil, err
 	}
 	if cfg.logger, err = newLogger(logOut, c.String("log-level")); err != nil {
+		return nil, err
+	}
+	if cfg.tls, err = tlsFlags(c, cfg.logger); err != nil {
 		return nil, err
 	}
 	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
@@ -155,7 +165,8 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 			return nil, usagef("--audience is required with --jwks or --oidc-issuer")
 		}
 		jwt, err = auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: c.String("jwks"), OIDCIssuer: c.String("oidc-issuer"),
-			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log})
+			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log,
+			AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
 		if err != nil {
 			return nil, fmt.Errorf("token verification: %w", err)
 		}
@@ -166,7 +177,8 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 			return nil, err
 		}
 		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
-			ClientSecret: secret, SubjectClaim: c.String("subject-claim")})
+			ClientSecret: secret, Issuer: orFlag(c, "introspection-issuer", cmp.Or(c.String("issuer"), c.String("oidc-issuer"))),
+			Audience: orFlag(c, "introspection-audience", c.String("audience")), SubjectClaim: c.String("subject-claim"), AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
 		if err != nil {
 			return nil, fmt.Errorf("token introspection: %w", err)
 		}
@@ -175,6 +187,16 @@ func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
 		return nil, usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
 	}
 	return auth.Chain(jwt, intro), nil
+}
+
+// orFlag is the flag's value when it was given, even empty, else def: an
+// authorisation server that omits iss or aud from its answers needs a way
+// to turn the default check off.
+func orFlag(c *cli.Context, name, def string) string {
+	if c.IsSet(name) {
+		return c.String(name)
+	}
+	return def
 }
 
 func readSecretFile(path string) (string, error) {
@@ -239,7 +261,12 @@ func (s *server) listen(public, admin http.Handler) error {
 		WriteTimeout: 15 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelWarn)}
 	s.admin = &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
-	go func() { s.served <- s.public.Serve(s.pubLn) }()
+	if s.cfg.tls != nil {
+		s.public.TLSConfig = tlsConfig(s.cfg.tls)
+		go func() { s.served <- s.public.ServeTLS(s.pubLn, "", "") }()
+	} else {
+		go func() { s.served <- s.public.Serve(s.pubLn) }()
+	}
 	go func() { s.served <- s.admin.Serve(s.admLn) }()
 	return nil
 }

@@ -92,6 +92,16 @@ func (e *serveEnv) config(t *testing.T) *serveConfig {
 		logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})), audit: e.logs}
 }
 
+// secretFile writes a client secret for --introspection-secret-file.
+func (e *serveEnv) secretFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(e.dir, "introspection-secret")
+	if err := os.WriteFile(path, []byte("synthetic-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // ingest publishes a generation into the data directory, as a separate
 // `kycmatch ingest` would.
 func (e *serveEnv) ingest(t *testing.T, kr *keys.Keyring) {
@@ -435,6 +445,12 @@ func TestServeRefuses(t *testing.T) {
 		{"Usage/NoAuthFlag", append(base, "--keyring", e.keyring), exitUsage, []string{"--jwks", "--introspection-url"}},
 		{"Usage/JWKSWithoutAudience", append(base, "--keyring", e.keyring, "--jwks", e.jwks), exitUsage, []string{"--audience"}},
 		{"Usage/IntrospectionWithoutSecret", append(base, "--keyring", e.keyring, "--introspection-url", "http://127.0.0.1:1/introspect"), exitUsage, []string{"--introspection-secret-file"}},
+		{"Usage/TLSCertWithoutKey", append(append(base, "--keyring", e.keyring, "--tls-cert", filepath.Join(e.dir, "tls.crt")), jwt...), exitUsage, []string{"--tls-key"}},
+		{"Usage/TLSKeyWithoutCert", append(append(base, "--keyring", e.keyring, "--tls-key", filepath.Join(e.dir, "tls.key")), jwt...), exitUsage, []string{"--tls-cert"}},
+		{"Failure/TLSCertMissing", append(append(base, "--keyring", e.keyring, "--tls-cert", filepath.Join(e.dir, "tls.crt"),
+			"--tls-key", filepath.Join(e.dir, "tls.key")), jwt...), exitFailure, []string{"TLS certificate"}},
+		{"Failure/IntrospectionOverHTTP", append(base, "--keyring", e.keyring, "--introspection-url", "http://idp.example.test/introspect",
+			"--introspection-client-id", "rs", "--introspection-secret-file", e.secretFile(t)), exitFailure, []string{"https"}},
 		{"Failure/KeyNotInKeyring", append(append(base, "--keyring", other), jwt...), exitFailure, []string{e.kr.Active().ID(), "keyring"}},
 	}
 	for _, tt := range tests {
