@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/internal/buildinfo"
 )
 
 // Metrics are the server's Prometheus metrics. Labels are routes, status
@@ -69,9 +70,13 @@ func NewMetrics() *Metrics {
 			m.results[a][v] = results.WithLabelValues(a.String(), v.String())
 		}
 	}
+	bi := buildinfo.Read()
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_build_info",
+		Help: "The running build (value 1): what kycmatch --version prints."}, []string{"version", "revision", "goversion", "formats"})
+	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion, bi.Formats).Set(1)
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age,
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

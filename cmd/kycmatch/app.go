@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/kycmatch/kycmatch/internal/buildinfo"
 )
 
 // Exit statuses of contract §1.
@@ -49,9 +51,16 @@ func sentence(s string) string {
 	return s + "."
 }
 
+func init() {
+	// urfave/cli's printer is a package variable; --version prints the
+	// contract's line, not "NAME version VERSION".
+	cli.VersionPrinter = func(c *cli.Context) { fmt.Fprintln(c.App.Writer, c.App.Version) }
+}
+
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:            "kycmatch",
+		Version:         buildinfo.Read().String(),
 		Usage:           "privacy-preserving CAMARA KYC Match engine",
 		Reader:          stdin,
 		Writer:          stdout,

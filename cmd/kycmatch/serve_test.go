@@ -21,6 +21,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/internal/buildinfo"
 	"github.com/kycmatch/kycmatch/keys"
 )
 
@@ -247,6 +248,12 @@ func TestServeAdmin(t *testing.T) {
 		if !strings.Contains(m.body, "\n"+want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The build's gauge carries what --version prints.
+	bi := buildinfo.Read()
+	if want := `kycmatch_build_info{formats="` + bi.Formats + `",goversion="` + bi.GoVersion + `",revision="` + bi.Revision +
+		`",version="` + bi.Version + `"} 1`; !strings.Contains(m.body, "\n"+want+"\n") {
+		t.Errorf("/metrics lacks %s", want)
 	}
 	if !regexp.MustCompile(`\nkycmatch_generation_age_seconds [0-9.e+-]+\n`).MatchString(m.body) {
 		t.Error("/metrics lacks kycmatch_generation_age_seconds")
