@@ -26,6 +26,7 @@ type Metrics struct {
 	genTime  prometheus.Gauge
 	ingest   *prometheus.GaugeVec
 	swaps    prometheus.Counter
+	refusals prometheus.Counter
 	created  atomic.Int64 // unix seconds of the current generation
 	// children caches the request counter and latency histogram of each
 	// (route, status, code): WithLabelValues hashes its labels and takes a
@@ -62,6 +63,8 @@ func NewMetrics() *Metrics {
 		ingest: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest",
 			Help: "The ingest run that built the current generation: rows read, rows rejected, seconds taken."}, []string{"measure"}),
 		swaps: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swaps_total", Help: "Generations switched to since start."}),
+		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swap_failures_total",
+			Help: "Current generations that could not be opened, each counted once; the previous one, if any, goes on answering."}),
 	}
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kycmatch_match_results_total",
 		Help: "Answers per attribute and verdict."}, []string{"attribute", "result"})
@@ -76,7 +79,7 @@ func NewMetrics() *Metrics {
 	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion, bi.Formats).Set(1)
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age, build,
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, m.refusals, age, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -122,3 +125,6 @@ func (m *Metrics) SetGeneration(info engine.GenerationInfo) {
 	m.ingest.WithLabelValues("seconds").Set(info.IngestTime.Seconds())
 	m.swaps.Inc()
 }
+
+// RefuseGeneration counts a current generation that could not be opened.
+func (m *Metrics) RefuseGeneration(engine.Refusal) { m.refusals.Inc() }

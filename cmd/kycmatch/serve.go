@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,6 +24,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/store"
 )
 
 func serveCommand() *cli.Command {
@@ -54,7 +57,13 @@ func serveCommand() *cli.Command {
 type serveConfig struct {
 	data, addr, adminAddr string
 	keyring               *keys.Keyring
-	verifier              auth.Verifier
+	// keyringPath and passphraseFile are where the keyring is re-read
+	// from; an empty path never re-reads it.
+	keyringPath, passphraseFile string
+	verifier                    auth.Verifier
+	// reloadAuth, when set, re-reads the token verification's signing
+	// keys (SIGHUP).
+	reloadAuth            func(context.Context) error
 	rateLimit             int
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
@@ -85,15 +94,25 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// SIGHUP re-reads keys instead of ending the process, its default.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg.logger.Info("serving", "addr", srv.Addr(), "admin_addr", srv.AdminAddr())
-	<-c.Context.Done()
-	return srv.Close()
+	for {
+		select {
+		case <-c.Context.Done():
+			return srv.Close()
+		case <-hup:
+			srv.reload(c.Context)
+		}
+	}
 }
 
 func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
 		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
-		pprof: c.Bool("admin-pprof"), audit: logOut}
+		pprof: c.Bool("admin-pprof"), audit: logOut, keyringPath: c.String("keyring"), passphraseFile: c.String("passphrase-file")}
 	var err error
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
@@ -107,7 +126,7 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.keyring, err = openKeyring(c); err != nil {
 		return nil, err
 	}
-	if cfg.verifier, err = verifier(c, cfg.logger); err != nil {
+	if err = verifier(c, cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -143,35 +162,40 @@ func parseRate(s string) (int, error) {
 // verifier builds token verification from the auth flags. There is no
 // default: serve without an identity provider would either refuse every
 // partner or trust anyone.
-func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
+func verifier(c *cli.Context, cfg *serveConfig) error {
+	log := cfg.logger
 	var jwt *auth.JWTVerifier
 	var intro *auth.Introspector
 	var err error
 	if c.String("jwks") != "" || c.String("oidc-issuer") != "" {
 		if c.String("audience") == "" {
-			return nil, usagef("--audience is required with --jwks or --oidc-issuer")
+			return usagef("--audience is required with --jwks or --oidc-issuer")
 		}
 		jwt, err = auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: c.String("jwks"), OIDCIssuer: c.String("oidc-issuer"),
 			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log})
 		if err != nil {
-			return nil, fmt.Errorf("token verification: %w", err)
+			return fmt.Errorf("token verification: %w", err)
 		}
 	}
 	if u := c.String("introspection-url"); u != "" {
 		secret, err := readSecretFile(c.String("introspection-secret-file"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
 			ClientSecret: secret, SubjectClaim: c.String("subject-claim")})
 		if err != nil {
-			return nil, fmt.Errorf("token introspection: %w", err)
+			return fmt.Errorf("token introspection: %w", err)
 		}
 	}
 	if jwt == nil && intro == nil {
-		return nil, usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
+		return usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
 	}
-	return auth.Chain(jwt, intro), nil
+	cfg.verifier = auth.Chain(jwt, intro)
+	if jwt != nil {
+		cfg.reloadAuth = jwt.ReloadKeys
+	}
+	return nil
 }
 
 func readSecretFile(path string) (string, error) {
@@ -198,15 +222,17 @@ type server struct {
 }
 
 func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
-	st, err := openStore(cfg.data, cfg.keyring, false)
+	ks := newLiveKeyring(cfg.keyring, cfg.keyringPath, cfg.passphraseFile)
+	st, err := store.Open(cfg.data, store.Options{Keys: ks})
 	if err != nil {
 		return nil, err
 	}
 	metrics := api.NewMetrics()
-	live, err := engine.NewLive(ctx, st, cfg.keyring, cfg.logger, metrics.SetGeneration)
+	live, err := engine.NewLive(ctx, st, ks, cfg.logger, metrics.SetGeneration)
 	if err != nil {
 		return nil, fmt.Errorf("open the current generation: %w", err)
 	}
+	live.OnRefusal(metrics.RefuseGeneration)
 	if !live.Ready() {
 		cfg.logger.Warn("no generation yet: /match answers 503 until an ingest publishes one", "data", cfg.data)
 	}
@@ -274,16 +300,28 @@ func adminHandler(live *engine.Live, m *api.Metrics, profiles bool) http.Handler
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		info, ok := live.Info()
-		if !ok {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"status":"no generation open"}`)
-			return
-		}
-		fmt.Fprintf(w, "{\"status\":\"ready\",\"generation\":%q}\n", info.ID)
-	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { readyz(w, live) })
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// readyz says whether a generation answers, which one, and which current
+// generation was refused, if one was: a refusal leaves serve ready on the
+// previous generation, and the operator needs to see both.
+func readyz(w http.ResponseWriter, live *engine.Live) {
+	var body struct {
+		Ready      bool            `json:"ready"`
+		Generation string          `json:"generation,omitempty"`
+		Refused    *engine.Refusal `json:"refused,omitempty"`
+	}
+	info, ok := live.Info()
+	body.Ready, body.Generation = ok, info.ID
+	if r, refused := live.Refused(); refused {
+		body.Refused = &r
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeJSONLine(w, body)
 }
