@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -33,9 +34,11 @@ type Config struct {
 	// RequireIDDocument is the v0.4 operator option of idDocument
 	// second-level validation.
 	RequireIDDocument bool
-	// RateLimit is requests per second per client; 0 is off.
-	RateLimit int
-	Logger    *slog.Logger
+	// RateLimit is requests per RateWindow (default a second) per
+	// client; 0 is off.
+	RateLimit  int
+	RateWindow time.Duration
+	Logger     *slog.Logger
 	// Audit, when set, receives the audit line of every answered match
 	// instead of Logger: one JSON object per Write, in the shape of
 	// slog.JSONHandler's lines, written only while Logger is enabled at
@@ -63,7 +66,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
 		if cfg.RateLimit > 0 {
-			r.Use(rateLimiter(cfg.RateLimit))
+			r.Use(rateLimiter(cfg.RateLimit, cmp.Or(cfg.RateWindow, time.Second)))
 		}
 		for _, v := range Versions {
 			r.Post("/kyc-match/"+v.Name()+"/match", s.match(v))
@@ -87,8 +90,8 @@ func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, &engine.Error{Code: engine.EUNAUTHENTICATED})
 }
 
-func rateLimiter(perSecond int) func(http.Handler) http.Handler {
-	return httprate.LimitBy(perSecond, time.Second,
+func rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
+	return httprate.LimitBy(n, window,
 		func(r *http.Request) (string, error) {
 			if p, ok := auth.FromContext(r.Context()); ok {
 				return "client:" + p.ClientID, nil

@@ -32,8 +32,8 @@ func serveCommand() *cli.Command {
 		Name:  "serve",
 		Usage: "answer the KYC Match API",
 		Flags: append(dataFlags(),
-			&cli.StringFlag{Name: "addr", Usage: "public listener HOST:PORT", Value: "127.0.0.1:8080", EnvVars: envVar("addr")},
-			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
+			addrFlag("addr", "public listener HOST:PORT", "127.0.0.1:8080"),
+			addrFlag("admin-addr", "admin listener (healthz, readyz, metrics)", "127.0.0.1:9090"),
 			stringFlag("jwks", "JWKS file of the identity provider's signing keys (re-read when it changes)"),
 			stringFlag("oidc-issuer", "OpenID issuer URL: discovery, JWKS fetched and refreshed"),
 			stringFlag("issuer", "required iss of JWT access tokens (default: --oidc-issuer)"),
@@ -42,10 +42,10 @@ func serveCommand() *cli.Command {
 			stringFlag("introspection-url", "RFC 7662 endpoint for opaque tokens"),
 			stringFlag("introspection-client-id", "this server's client id at the introspection endpoint"),
 			stringFlag("introspection-secret-file", "file holding this server's client secret"),
-			stringFlag("rate-limit", "per-client limit, e.g. 100/s or 6000/m (default off)"),
+			stringFlag("rate-limit", "per-client limit, N/s, N/m or N/h, e.g. 100/s or 6000/m (default off)"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match before anything else"),
-			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll")},
-			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout")},
+			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll"), Action: positive("poll")},
+			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout"), Action: positive("shutdown-timeout")},
 			stringFlag("log-level", "debug, info (default), warn or error"),
 			boolFlag("admin-pprof", "also serve Go's /debug/pprof/ profiles on the admin listener"),
 		),
@@ -65,6 +65,7 @@ type serveConfig struct {
 	// keys (SIGHUP).
 	reloadAuth            func(context.Context) error
 	rateLimit             int
+	rateWindow            time.Duration
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
 	logger                *slog.Logger
@@ -120,7 +121,7 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.logger, err = newLogger(logOut, c.String("log-level")); err != nil {
 		return nil, err
 	}
-	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
+	if cfg.rateLimit, cfg.rateWindow, err = parseRate(c.String("rate-limit")); err != nil {
 		return nil, err
 	}
 	if cfg.keyring, err = openKeyring(c); err != nil {
@@ -142,51 +143,46 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.L
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-// parseRate reads N/s or N/m as requests per second (a per-minute quota is
-// spread over the minute).
-func parseRate(s string) (int, error) {
+// parseRate reads N/s, N/m or N/h as N requests per window: a quota of 30
+// a minute is 30 in any minute, not one a second.
+func parseRate(s string) (int, time.Duration, error) {
 	if s == "" {
-		return 0, nil
+		return 0, 0, nil
 	}
 	n, unit, ok := strings.Cut(s, "/")
 	v, err := strconv.Atoi(n)
-	if !ok || err != nil || v <= 0 || (unit != "s" && unit != "m") {
-		return 0, usagef("--rate-limit %q: want N/s or N/m, e.g. 100/s", s)
+	window, known := rateWindows[unit]
+	if !ok || err != nil || v <= 0 || !known {
+		return 0, 0, usagef("--rate-limit %q: want N/s, N/m or N/h with N above 0, e.g. 100/s", s)
 	}
-	if unit == "m" {
-		v = max(1, v/60)
-	}
-	return v, nil
+	return v, window, nil
+}
+
+var rateWindows = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}
+
+// addrFlag is a listener address, checked as HOST:PORT when given.
+func addrFlag(name, usage, value string) *cli.StringFlag {
+	return &cli.StringFlag{Name: name, Usage: usage, Value: value, EnvVars: envVar(name),
+		Action: func(_ *cli.Context, v string) error {
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return usagef("--%s %q: want HOST:PORT, e.g. 127.0.0.1:8080", name, v)
+			}
+			return nil
+		}}
 }
 
 // verifier builds token verification from the auth flags. There is no
 // default: serve without an identity provider would either refuse every
-// partner or trust anyone.
+// partner or trust anyone. Mistakes in the flags are usage errors naming
+// the flag to set; what fails while loading keys names the flag too.
 func verifier(c *cli.Context, cfg *serveConfig) error {
-	log := cfg.logger
-	var jwt *auth.JWTVerifier
-	var intro *auth.Introspector
-	var err error
-	if c.String("jwks") != "" || c.String("oidc-issuer") != "" {
-		if c.String("audience") == "" {
-			return usagef("--audience is required with --jwks or --oidc-issuer")
-		}
-		jwt, err = auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: c.String("jwks"), OIDCIssuer: c.String("oidc-issuer"),
-			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log})
-		if err != nil {
-			return fmt.Errorf("token verification: %w", err)
-		}
+	jwt, err := jwtVerifier(c, cfg.logger)
+	if err != nil {
+		return err
 	}
-	if u := c.String("introspection-url"); u != "" {
-		secret, err := readSecretFile(c.String("introspection-secret-file"))
-		if err != nil {
-			return err
-		}
-		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
-			ClientSecret: secret, SubjectClaim: c.String("subject-claim")})
-		if err != nil {
-			return fmt.Errorf("token introspection: %w", err)
-		}
+	intro, err := introspector(c)
+	if err != nil {
+		return err
 	}
 	if jwt == nil && intro == nil {
 		return usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
@@ -198,13 +194,63 @@ func verifier(c *cli.Context, cfg *serveConfig) error {
 	return nil
 }
 
+func jwtVerifier(c *cli.Context, log *slog.Logger) (*auth.JWTVerifier, error) {
+	jwks, oidc := c.String("jwks"), c.String("oidc-issuer")
+	switch {
+	case jwks == "" && oidc == "":
+		return nil, nil
+	case jwks != "" && oidc != "":
+		return nil, usagef("set one of --jwks and --oidc-issuer, not both")
+	case c.String("audience") == "":
+		return nil, usagef("--audience is required with --jwks or --oidc-issuer")
+	case jwks != "" && c.String("issuer") == "":
+		return nil, usagef("--issuer is required with --jwks: the iss your identity provider puts in its tokens")
+	}
+	from := "--jwks " + jwks
+	if oidc != "" {
+		if err := auth.CheckURL(oidc); err != nil {
+			return nil, usagef("--oidc-issuer: %v", err)
+		}
+		from = "--oidc-issuer " + oidc
+	}
+	jwt, err := auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: jwks, OIDCIssuer: oidc,
+		Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return jwt, nil
+}
+
+func introspector(c *cli.Context) (*auth.Introspector, error) {
+	u := c.String("introspection-url")
+	if u == "" {
+		return nil, nil
+	}
+	if err := auth.CheckURL(u); err != nil {
+		return nil, usagef("--introspection-url: %v", err)
+	}
+	if c.String("introspection-client-id") == "" {
+		return nil, usagef("--introspection-client-id is required with --introspection-url")
+	}
+	secret, err := readSecretFile(c.String("introspection-secret-file"))
+	if err != nil {
+		return nil, err
+	}
+	intro, err := auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
+		ClientSecret: secret, SubjectClaim: c.String("subject-claim")})
+	if err != nil {
+		return nil, fmt.Errorf("--introspection-url: %w", err)
+	}
+	return intro, nil
+}
+
 func readSecretFile(path string) (string, error) {
 	if path == "" {
 		return "", usagef("--introspection-secret-file is required with --introspection-url")
 	}
 	b, err := keys.ReadPassphraseFile(path)
 	if err != nil {
-		return "", fmt.Errorf("introspection secret: %w", err)
+		return "", fmt.Errorf("--introspection-secret-file: %w", err)
 	}
 	return string(b), nil
 }
@@ -238,7 +284,7 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	}
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
 	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
-		RateLimit: cfg.rateLimit, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
+		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
 		live.Close()
 		return nil, err

@@ -441,7 +441,7 @@ func TestServeRefuses(t *testing.T) {
 	}{
 		{"Usage/NoAuthFlag", append(base, "--keyring", e.keyring), exitUsage, []string{"--jwks", "--introspection-url"}},
 		{"Usage/JWKSWithoutAudience", append(base, "--keyring", e.keyring, "--jwks", e.jwks), exitUsage, []string{"--audience"}},
-		{"Usage/IntrospectionWithoutSecret", append(base, "--keyring", e.keyring, "--introspection-url", "http://127.0.0.1:1/introspect"), exitUsage, []string{"--introspection-secret-file"}},
+		{"Usage/IntrospectionWithoutSecret", append(base, "--keyring", e.keyring, "--introspection-url", "http://127.0.0.1:1/introspect", "--introspection-client-id", "kycmatch"), exitUsage, []string{"--introspection-secret-file"}},
 		{"Failure/KeyNotInKeyring", append(append(base, "--keyring", other), jwt...), exitFailure, []string{e.kr.Active().ID(), "keyring"}},
 	}
 	for _, tt := range tests {

@@ -1,5 +1,8 @@
 package auth
 
+// What a command line that runs a server needs from auth beyond its
+// constructors.
+
 import "context"
 
 // ReloadKeys looks at the key source now rather than at its next check
@@ -11,3 +14,7 @@ func (v *JWTVerifier) ReloadKeys(ctx context.Context) error {
 	defer s.mu.Unlock()
 	return s.reload(ctx, v.now())
 }
+
+// CheckURL is the check NewJWT and NewIntrospection apply to their URLs,
+// for a command line to refuse a bad flag value before anything starts.
+func CheckURL(s string) error { return checkHTTPURL(s) }
