@@ -17,17 +17,19 @@ import (
 // codes, CAMARA codes, attribute names and verdicts: bounded sets, none of
 // them from a client's input.
 type Metrics struct {
-	Registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	results  [engine.NumAttributes][3]prometheus.Counter
-	genInfo  *prometheus.GaugeVec
-	genLines prometheus.Gauge
-	genTime  prometheus.Gauge
-	ingest   *prometheus.GaugeVec
-	swaps    prometheus.Counter
-	refusals prometheus.Counter
-	created  atomic.Int64 // unix seconds of the current generation
+	Registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	results    [engine.NumAttributes][3]prometheus.Counter
+	genInfo    *prometheus.GaugeVec
+	genLines   prometheus.Gauge
+	genTime    prometheus.Gauge
+	ingestRows *prometheus.GaugeVec
+	ingestTime prometheus.Gauge
+	inFlight   prometheus.Gauge
+	swaps      prometheus.Counter
+	refusals   prometheus.Counter
+	created    atomic.Int64 // unix seconds of the current generation
 	// children caches the request counter and latency histogram of each
 	// (route, status, code): WithLabelValues hashes its labels and takes a
 	// lock on every call, and the set of keys is small and fixed.
@@ -60,8 +62,12 @@ func NewMetrics() *Metrics {
 		genLines: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_lines", Help: "Subscriber lines in the current generation."}),
 		genTime: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_created_timestamp_seconds",
 			Help: "When the current generation was committed; its age is time() minus this."}),
-		ingest: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest",
-			Help: "The ingest run that built the current generation: rows read, rows rejected, seconds taken."}, []string{"measure"}),
+		ingestRows: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest_rows",
+			Help: "Rows of the export the current generation was built from, read and rejected."}, []string{"kind"}),
+		ingestTime: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest_duration_seconds",
+			Help: "How long the ingest that built the current generation took."}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_http_requests_in_flight",
+			Help: "Requests being answered now."}),
 		swaps: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swaps_total", Help: "Generations switched to since start."}),
 		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swap_failures_total",
 			Help: "Current generations that could not be opened, each counted once; the previous one, if any, goes on answering."}),
@@ -79,7 +85,7 @@ func NewMetrics() *Metrics {
 	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion, bi.Formats).Set(1)
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, m.refusals, age, build,
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingestRows, m.ingestTime, m.inFlight, m.swaps, m.refusals, age, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -120,9 +126,9 @@ func (m *Metrics) SetGeneration(info engine.GenerationInfo) {
 	m.genLines.Set(float64(info.Lines))
 	m.genTime.Set(float64(info.Created.Unix()))
 	m.created.Store(info.Created.Unix())
-	m.ingest.WithLabelValues("rows_read").Set(float64(info.Read))
-	m.ingest.WithLabelValues("rows_rejected").Set(float64(info.Rejected))
-	m.ingest.WithLabelValues("seconds").Set(info.IngestTime.Seconds())
+	m.ingestRows.WithLabelValues("read").Set(float64(info.Read))
+	m.ingestRows.WithLabelValues("rejected").Set(float64(info.Rejected))
+	m.ingestTime.Set(info.IngestTime.Seconds())
 	m.swaps.Inc()
 }
 

@@ -56,6 +56,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	s := &server{cfg: cfg}
 	r := chi.NewRouter()
+	s.mux = r
 	r.Use(s.recoverer, s.observe, correlator)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeRouteNotFound}) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +78,7 @@ func NewHandler(cfg Config) http.Handler {
 
 type server struct {
 	cfg Config
+	mux *chi.Mux // for the route of requests it did not route
 }
 
 // authError maps the verifier's two outcomes onto the error table; the
