@@ -67,7 +67,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
 		if cfg.RateLimit > 0 {
-			r.Use(rateLimiter(cfg.RateLimit, cmp.Or(cfg.RateWindow, time.Second)))
+			r.Use(s.rateLimiter(cfg.RateLimit, cmp.Or(cfg.RateWindow, time.Second)))
 		}
 		for _, v := range Versions {
 			r.Post("/kyc-match/"+v.Name()+"/match", s.match(v))
@@ -81,9 +81,12 @@ type server struct {
 	mux *chi.Mux // for the route of requests it did not route
 }
 
-// authError maps the verifier's two outcomes onto the error table; the
-// reason a token failed goes to the debug log only.
+// authError maps the verifier's two outcomes onto the error table. The
+// log says which check failed, as a category, for support; the error's
+// text (never the token) only at debug.
 func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", auth.Reason(err)),
+		slog.String("correlator", correlatorOf(w)))
 	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(w))
 	if errors.Is(err, auth.ErrPermissionDenied) {
 		writeError(w, r, &engine.Error{Code: engine.EPERMISSION})
@@ -92,7 +95,7 @@ func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, &engine.Error{Code: engine.EUNAUTHENTICATED})
 }
 
-func rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
+func (s *server) rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
 	return httprate.LimitBy(n, window,
 		func(r *http.Request) (string, error) {
 			if p, ok := auth.FromContext(r.Context()); ok {
@@ -101,6 +104,9 @@ func rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
 			return "anonymous", nil
 		},
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.FromContext(r.Context())
+			s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", "rate"),
+				slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)))
 			writeError(w, r, &engine.Error{Code: codeRateLimited})
 		}),
 	)

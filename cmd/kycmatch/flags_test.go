@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kycmatch/kycmatch/api/auth"
 )
 
 // TestBadFlagValues: every bad flag value is a usage error, exit 2, one
@@ -106,6 +108,9 @@ func TestServeRateLimitPerMinute(t *testing.T) {
 		t.Fatalf("statuses %v, want %v", statuses, want)
 	}
 	camara(t, last, 429, "TOO_MANY_REQUESTS")
+	if !strings.Contains(e.logs.String(), `"level":"INFO","msg":"request refused","reason":"rate","client":"serve-test-partner"`) {
+		t.Errorf("no info line for the 429 with its client:\n%s", e.logs)
+	}
 	if n, err := strconv.Atoi(last.header.Get("Retry-After")); err != nil || n <= 0 || n > 60 {
 		t.Errorf("Retry-After %q, want 1 to 60 seconds", last.header.Get("Retry-After"))
 	}
@@ -113,3 +118,48 @@ func TestServeRateLimitPerMinute(t *testing.T) {
 
 // with is base and more in a new slice: the cases must not share one.
 func with(base []string, more ...string) []string { return append(slices.Clip(base), more...) }
+
+// TestServeRefusalLog: a 401 or 403 is logged at info with the category of
+// the check that failed, never the token.
+func TestServeRefusalLog(t *testing.T) {
+	e := newServeEnv(t)
+	e.ingest(t, e.kr)
+	srv, err := startServer(context.Background(), e.config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	noScope, err := e.idp.Token(auth.DevClaims{ClientID: "p", Scopes: []string{"other"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := auth.NewDevIssuer(serveIssuer, serveAudience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := other.Token(auth.DevClaims{ClientID: "p", Scopes: []string{"kyc-match:match"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		token, reason string
+		status        int
+	}{
+		{"", "missing", 401}, {"not-a-token", "malformed", 401},
+		{forged, "signature", 401}, {noScope, "scope", 403},
+	}
+	for _, tt := range tests {
+		r := send(t, http.MethodPost, "http://"+srv.Addr()+"/kyc-match/vwip/match", tt.token, strings.NewReader(`{}`))
+		if r.status != tt.status {
+			t.Errorf("%s: status %d", tt.reason, r.status)
+		}
+		if !strings.Contains(e.logs.String(), `"level":"INFO","msg":"request refused","reason":"`+tt.reason+`"`) {
+			t.Errorf("no info line with reason %s", tt.reason)
+		}
+	}
+	for _, tok := range []string{noScope, forged} {
+		if strings.Contains(e.logs.String(), tok[strings.LastIndexByte(tok, '.')+1:]) {
+			t.Error("the log holds a token's signature")
+		}
+	}
+}
