@@ -21,6 +21,7 @@ type recorder struct {
 	wrote    bool
 	// correlator of the request, for logs
 	correlator string
+	start      time.Time // for the audit line's latency
 }
 
 func (rw *recorder) WriteHeader(status int) {
@@ -50,7 +51,7 @@ func (s *server) observe(next http.Handler) http.Handler {
 			defer s.cfg.Metrics.inFlight.Dec()
 		}
 		rw := recorders.Get().(*recorder)
-		*rw = recorder{ResponseWriter: w, status: http.StatusOK}
+		*rw = recorder{ResponseWriter: w, status: http.StatusOK, start: start}
 		defer recorders.Put(rw)
 		next.ServeHTTP(rw, r)
 		route := s.route(r)

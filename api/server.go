@@ -196,23 +196,24 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *au
 	if !s.cfg.Logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	outcome := "OK"
+	outcome, status := "OK", http.StatusOK
 	if err != nil {
-		outcome, res = ErrorInfoOf(err).Code, nil
+		info := ErrorInfoOf(err)
+		outcome, status, res = info.Code, info.Status, nil
+	}
+	var latency time.Duration
+	if rw, ok := w.(*recorder); ok {
+		latency = time.Since(rw.start)
 	}
 	if s.cfg.Audit != nil {
-		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, res)
+		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)
 		return
 	}
 	// Without an audit writer the line goes through Logger. The Record is
 	// built here, as the log/slog docs show for wrappers: Logger.LogAttrs
 	// would also walk the stack for a source position nobody reads.
 	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "match", 0)
-	rec.AddAttrs(slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)), slog.String("api", v.Name()),
-		slog.String("outcome", outcome))
-	if res != nil {
-		rec.AddAttrs(slog.String("results", string(appendResults(make([]byte, 0, 256), res))))
-	}
+	rec.AddAttrs(auditAttrs(clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)...)
 	// A handler's error has nowhere better to go than the handler.
 	_ = s.cfg.Logger.Handler().Handle(ctx, rec)
 }
