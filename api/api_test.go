@@ -1305,6 +1305,9 @@ func testLogs(t *testing.T, auditWriter bool) {
 		if a["outcome"] != "OK" {
 			t.Errorf("%s: audit outcome %v for a 200", sc.c.correlator, a["outcome"])
 		}
+		if g, _ := a["generation"].(string); len(g) != 8 {
+			t.Errorf("%s: audit generation %v", sc.c.correlator, a["generation"])
+		}
 		// One group per asked attribute: {"verdict":"false","score":87}.
 		results := map[string]string{}
 		group, _ := a["results"].(map[string]any)

@@ -38,8 +38,11 @@ func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome str
 	b = append(b, `,"latency_ms":`...)
 	b = strconv.AppendFloat(b, latencyMS(latency), 'g', -1, 64)
 	if res != nil {
-		// attribute names, verdicts and digits: nothing to escape
-		b = append(b, `,"results":{`...)
+		// a generation id, attribute names, verdicts and digits: nothing
+		// to escape
+		b = append(b, `,"generation":"`...)
+		b = append(b, res.Generation...)
+		b = append(b, `","results":{`...)
 		first := true
 		for _, a := range engine.Attributes()[1:] {
 			if !res.Asked.Has(a) {
@@ -91,5 +94,5 @@ func auditAttrs(client, correlator, api, outcome string, status int, latency tim
 		}
 		results = append(results, slog.Group(a.String(), g...))
 	}
-	return append(attrs, slog.Group("results", results...))
+	return append(attrs, slog.String("generation", res.Generation), slog.Group("results", results...))
 }

@@ -26,6 +26,7 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 	}
 	res.Verdict[engine.Name], res.Score[engine.Name] = engine.False, 87
 	res.Verdict[engine.Birthdate] = engine.True
+	res.Generation = "00000007"
 	now := time.Date(2026, 11, 26, 3, 4, 5, 6000, time.UTC)
 	for _, client := range []string{"partner-1", "", `quote " back \ slash`, "tab\tnl\n<&>", "bad \xff utf-8", "ünïcødé \u2028"} {
 		for _, r := range []*engine.Result{res, nil} {
@@ -49,7 +50,7 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 			}
 			if client == "partner-1" && r != nil {
 				const line = `{"time":"2026-11-26T03:04:05.000006Z","level":"INFO","msg":"match","client":"partner-1","correlator":"corr-<1>",` +
-					`"api":"vwip","outcome":"OK","status":200,"latency_ms":1.234,"results":{"name":{"verdict":"false","score":87},"birthdate":{"verdict":"true"}}}` + "\n"
+					`"api":"vwip","outcome":"OK","status":200,"latency_ms":1.234,"generation":"00000007","results":{"name":{"verdict":"false","score":87},"birthdate":{"verdict":"true"}}}` + "\n"
 				if got.String() != line {
 					t.Errorf("audit line\n got %s\nwant %s", got.String(), line)
 				}
