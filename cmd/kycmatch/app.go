@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -172,4 +173,12 @@ func noArgs(c *cli.Context) error {
 		return usagef("unexpected argument %q", c.Args().First())
 	}
 	return nil
+}
+
+// plural is "1 line" or "2 lines": messages count things right.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
