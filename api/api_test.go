@@ -1290,6 +1290,12 @@ func testLogs(t *testing.T, auditWriter bool) {
 		if a["client"] != wantClient || a["api"] != sc.c.version || a["level"] != "INFO" {
 			t.Errorf("%s: audit line %v: want client %s, api %s, level INFO", sc.c.correlator, a, wantClient, sc.c.version)
 		}
+		if a["status"] != float64(sc.r.status) {
+			t.Errorf("%s: audit status %v, response %d", sc.c.correlator, a["status"], sc.r.status)
+		}
+		if ms, ok := a["latency_ms"].(float64); !ok || ms < 0 {
+			t.Errorf("%s: audit latency_ms %v", sc.c.correlator, a["latency_ms"])
+		}
 		if sc.r.status != 200 {
 			if a["outcome"] != sc.r.err.Code {
 				t.Errorf("%s: audit outcome %v, response code %s", sc.c.correlator, a["outcome"], sc.r.err.Code)
@@ -1299,13 +1305,20 @@ func testLogs(t *testing.T, auditWriter bool) {
 		if a["outcome"] != "OK" {
 			t.Errorf("%s: audit outcome %v for a 200", sc.c.correlator, a["outcome"])
 		}
-		results := map[string]any{}
-		line, _ := a["results"].(string)
-		for _, kv := range strings.Fields(line) {
-			k, v, _ := strings.Cut(kv, "=")
-			results[k] = v
+		if g, _ := a["generation"].(string); len(g) != 8 {
+			t.Errorf("%s: audit generation %v", sc.c.correlator, a["generation"])
 		}
-		want := map[string]any{}
+		// One group per asked attribute: {"verdict":"false","score":87}.
+		results := map[string]string{}
+		group, _ := a["results"].(map[string]any)
+		for k, v := range group {
+			g, _ := v.(map[string]any)
+			results[k] = fmt.Sprint(g["verdict"])
+			if score, ok := g["score"]; ok {
+				results[k] += "/" + fmt.Sprint(score)
+			}
+		}
+		want := map[string]string{}
 		for k, v := range sc.r.fields {
 			f, ok := strings.CutSuffix(k, "Match")
 			if !ok {

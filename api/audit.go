@@ -2,6 +2,7 @@ package api
 
 import (
 	"io"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -14,10 +15,10 @@ import (
 var auditLines = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // writeAudit writes one audit line to w, as slog.JSONHandler would write
-// the record "match" with these attributes at level INFO. Only client can
-// hold arbitrary text (it comes from a token): it is quoted as JSON, like
-// the correlator, whatever it holds. res is nil for a refused request.
-func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome string, res *engine.Result) {
+// the record "match" with auditAttrs' attributes at level INFO. Only client
+// can hold arbitrary text (it comes from a token): it is quoted as JSON,
+// like the correlator, whatever it holds. res is nil for a refused request.
+func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) {
 	bp := auditLines.Get().(*[]byte)
 	defer auditLines.Put(bp)
 	b := append((*bp)[:0], `{"time":"`...)
@@ -32,10 +33,37 @@ func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome str
 	b, _ = jsontext.AppendQuote(b, api)
 	b = append(b, `,"outcome":`...)
 	b, _ = jsontext.AppendQuote(b, outcome)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = append(b, `,"latency_ms":`...)
+	b = strconv.AppendFloat(b, latencyMS(latency), 'g', -1, 64)
 	if res != nil {
-		b = append(b, `,"results":"`...)
-		b = appendResults(b, res) // attribute names, verdicts and digits: nothing to escape
-		b = append(b, '"')
+		// a generation id, attribute names, verdicts and digits: nothing
+		// to escape
+		b = append(b, `,"generation":"`...)
+		b = append(b, res.Generation...)
+		b = append(b, `","results":{`...)
+		first := true
+		for _, a := range engine.Attributes()[1:] {
+			if !res.Asked.Has(a) {
+				continue
+			}
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = append(b, '"')
+			b = append(b, a.String()...)
+			b = append(b, `":{"verdict":"`...)
+			b = append(b, res.Verdict[a].String()...)
+			b = append(b, '"')
+			if res.Score[a] != engine.NoScore {
+				b = append(b, `,"score":`...)
+				b = strconv.AppendInt(b, int64(res.Score[a]), 10)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, '}')
 	}
 	b = append(b, "}\n"...)
 	*bp = b
@@ -43,27 +71,28 @@ func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome str
 	_, _ = w.Write(b)
 }
 
-// appendResults lists each asked attribute's verdict (and score), as
-// "name=false/87 birthdate=true": the answer the partner got, which the
-// audit must show, and nothing of the values. One string attribute costs a
-// tenth of a JSON group of them.
-func appendResults(b []byte, res *engine.Result) []byte {
-	first := true
+// latencyMS is a duration in milliseconds to the microsecond.
+func latencyMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// auditAttrs are writeAudit's attributes after the message, for a Logger:
+// each asked attribute's verdict (and score) in a group, the answer the
+// partner got, which the audit must show, and nothing of the values.
+func auditAttrs(client, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) []slog.Attr {
+	attrs := []slog.Attr{slog.String("client", client), slog.String("correlator", correlator), slog.String("api", api),
+		slog.String("outcome", outcome), slog.Int("status", status), slog.Float64("latency_ms", latencyMS(latency))}
+	if res == nil {
+		return attrs
+	}
+	var results []any
 	for _, a := range engine.Attributes()[1:] {
 		if !res.Asked.Has(a) {
 			continue
 		}
-		if !first {
-			b = append(b, ' ')
-		}
-		first = false
-		b = append(b, a.String()...)
-		b = append(b, '=')
-		b = append(b, res.Verdict[a].String()...)
+		g := []any{slog.String("verdict", res.Verdict[a].String())}
 		if res.Score[a] != engine.NoScore {
-			b = append(b, '/')
-			b = strconv.AppendInt(b, int64(res.Score[a]), 10)
+			g = append(g, slog.Int("score", int(res.Score[a])))
 		}
+		results = append(results, slog.Group(a.String(), g...))
 	}
-	return b
+	return append(attrs, slog.String("generation", res.Generation), slog.Group("results", results...))
 }

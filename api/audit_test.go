@@ -26,6 +26,7 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 	}
 	res.Verdict[engine.Name], res.Score[engine.Name] = engine.False, 87
 	res.Verdict[engine.Birthdate] = engine.True
+	res.Generation = "00000007"
 	now := time.Date(2026, 11, 26, 3, 4, 5, 6000, time.UTC)
 	for _, client := range []string{"partner-1", "", `quote " back \ slash`, "tab\tnl\n<&>", "bad \xff utf-8", "ünïcødé \u2028"} {
 		for _, r := range []*engine.Result{res, nil} {
@@ -34,17 +35,25 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 			if r == nil {
 				outcome = "IDENTIFIER_NOT_FOUND"
 			}
-			writeAudit(&got, now, client, "corr-<1>", "vwip", outcome, r)
-			rec := slog.NewRecord(now, slog.LevelInfo, "match", 0)
-			rec.AddAttrs(slog.String("client", client), slog.String("correlator", "corr-<1>"), slog.String("api", "vwip"), slog.String("outcome", outcome))
-			if r != nil {
-				rec.AddAttrs(slog.String("results", string(appendResults(nil, r))))
+			status, latency := 200, 1234567*time.Nanosecond
+			if r == nil {
+				status = 404
 			}
+			writeAudit(&got, now, client, "corr-<1>", "vwip", outcome, status, latency, r)
+			rec := slog.NewRecord(now, slog.LevelInfo, "match", 0)
+			rec.AddAttrs(auditAttrs(client, "corr-<1>", "vwip", outcome, status, latency, r)...)
 			if err := slog.NewJSONHandler(&want, nil).Handle(context.Background(), rec); err != nil {
 				t.Fatal(err)
 			}
 			if !sameJSON(t, got.Bytes(), want.Bytes()) || bytes.Count(got.Bytes(), []byte("\n")) != 1 {
 				t.Errorf("client %q:\n got %s\nwant %s", client, got.Bytes(), want.Bytes())
+			}
+			if client == "partner-1" && r != nil {
+				const line = `{"time":"2026-11-26T03:04:05.000006Z","level":"INFO","msg":"match","client":"partner-1","correlator":"corr-<1>",` +
+					`"api":"vwip","outcome":"OK","status":200,"latency_ms":1.234,"generation":"00000007","results":{"name":{"verdict":"false","score":87},"birthdate":{"verdict":"true"}}}` + "\n"
+				if got.String() != line {
+					t.Errorf("audit line\n got %s\nwant %s", got.String(), line)
+				}
 			}
 		}
 	}

@@ -10,22 +10,26 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/internal/buildinfo"
 )
 
 // Metrics are the server's Prometheus metrics. Labels are routes, status
 // codes, CAMARA codes, attribute names and verdicts: bounded sets, none of
 // them from a client's input.
 type Metrics struct {
-	Registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	results  [engine.NumAttributes][3]prometheus.Counter
-	genInfo  *prometheus.GaugeVec
-	genLines prometheus.Gauge
-	genTime  prometheus.Gauge
-	ingest   *prometheus.GaugeVec
-	swaps    prometheus.Counter
-	created  atomic.Int64 // unix seconds of the current generation
+	Registry   *prometheus.Registry
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
+	results    [engine.NumAttributes][3]prometheus.Counter
+	genInfo    *prometheus.GaugeVec
+	genLines   prometheus.Gauge
+	genTime    prometheus.Gauge
+	ingestRows *prometheus.GaugeVec
+	ingestTime prometheus.Gauge
+	inFlight   prometheus.Gauge
+	swaps      prometheus.Counter
+	refusals   prometheus.Counter
+	created    atomic.Int64 // unix seconds of the current generation
 	// children caches the request counter and latency histogram of each
 	// (route, status, code): WithLabelValues hashes its labels and takes a
 	// lock on every call, and the set of keys is small and fixed.
@@ -58,9 +62,15 @@ func NewMetrics() *Metrics {
 		genLines: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_lines", Help: "Subscriber lines in the current generation."}),
 		genTime: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_created_timestamp_seconds",
 			Help: "When the current generation was committed; its age is time() minus this."}),
-		ingest: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest",
-			Help: "The ingest run that built the current generation: rows read, rows rejected, seconds taken."}, []string{"measure"}),
+		ingestRows: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest_rows",
+			Help: "Rows of the export the current generation was built from, read and rejected."}, []string{"kind"}),
+		ingestTime: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_generation_ingest_duration_seconds",
+			Help: "How long the ingest that built the current generation took."}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "kycmatch_http_requests_in_flight",
+			Help: "Requests being answered now."}),
 		swaps: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swaps_total", Help: "Generations switched to since start."}),
+		refusals: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_generation_swap_failures_total",
+			Help: "Current generations that could not be opened, each counted once; the previous one, if any, goes on answering."}),
 	}
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kycmatch_match_results_total",
 		Help: "Answers per attribute and verdict."}, []string{"attribute", "result"})
@@ -69,9 +79,13 @@ func NewMetrics() *Metrics {
 			m.results[a][v] = results.WithLabelValues(a.String(), v.String())
 		}
 	}
+	bi := buildinfo.Read()
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kycmatch_build_info",
+		Help: "The running build (value 1): what kycmatch --version prints."}, []string{"version", "revision", "goversion", "formats"})
+	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion, bi.Formats).Set(1)
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age,
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingestRows, m.ingestTime, m.inFlight, m.swaps, m.refusals, age, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -112,8 +126,11 @@ func (m *Metrics) SetGeneration(info engine.GenerationInfo) {
 	m.genLines.Set(float64(info.Lines))
 	m.genTime.Set(float64(info.Created.Unix()))
 	m.created.Store(info.Created.Unix())
-	m.ingest.WithLabelValues("rows_read").Set(float64(info.Read))
-	m.ingest.WithLabelValues("rows_rejected").Set(float64(info.Rejected))
-	m.ingest.WithLabelValues("seconds").Set(info.IngestTime.Seconds())
+	m.ingestRows.WithLabelValues("read").Set(float64(info.Read))
+	m.ingestRows.WithLabelValues("rejected").Set(float64(info.Rejected))
+	m.ingestTime.Set(info.IngestTime.Seconds())
 	m.swaps.Inc()
 }
+
+// RefuseGeneration counts a current generation that could not be opened.
+func (m *Metrics) RefuseGeneration(engine.Refusal) { m.refusals.Inc() }

@@ -21,6 +21,7 @@ type recorder struct {
 	wrote    bool
 	// correlator of the request, for logs
 	correlator string
+	start      time.Time // for the audit line's latency
 }
 
 func (rw *recorder) WriteHeader(status int) {
@@ -45,14 +46,15 @@ var recorders = sync.Pool{New: func() any { return new(recorder) }}
 func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.inFlight.Inc()
+			defer s.cfg.Metrics.inFlight.Dec()
+		}
 		rw := recorders.Get().(*recorder)
-		*rw = recorder{ResponseWriter: w, status: http.StatusOK}
+		*rw = recorder{ResponseWriter: w, status: http.StatusOK, start: start}
 		defer recorders.Put(rw)
 		next.ServeHTTP(rw, r)
-		route := chi.RouteContext(r.Context()).RoutePattern()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := s.route(r)
 		elapsed := time.Since(start)
 		if s.cfg.Metrics != nil {
 			s.cfg.Metrics.observe(route, rw.status, rw.code, elapsed)
@@ -86,4 +88,18 @@ func (s *server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// route is the request's route pattern: chi's when it routed the request;
+// for a refusal before routing (a bad correlator) or a 405, the pattern
+// the path matches with the method every route takes; "unmatched" for a
+// path that is no route.
+func (s *server) route(r *http.Request) string {
+	if p := chi.RouteContext(r.Context()).RoutePattern(); p != "" && r.Method == http.MethodPost {
+		return p
+	}
+	if p := s.mux.Find(chi.NewRouteContext(), http.MethodPost, r.URL.Path); p != "" {
+		return p
+	}
+	return "unmatched"
 }

@@ -93,6 +93,17 @@ func (v *Version) decode(d *decoder, b *Body) error {
 	return nil
 }
 
+// invalidName explains a property name the tokenizer refused: a duplicate
+// is named (when it looks like a name, see quoteName), anything else is
+// invalid JSON.
+func invalidName(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.Is(err, jsontext.ErrDuplicateName) && errors.As(err, &se) {
+		return invalid("Duplicate property " + quoteName(se.JSONPointer.LastToken()) + ".")
+	}
+	return invalid("The request body is not valid JSON.")
+}
+
 func invalid(msg string) error { return &engine.Error{Code: engine.EINVALID, Message: msg} }
 
 func (v *Version) decodeObject(d *decoder, b *Body) error {
@@ -107,7 +118,7 @@ func (v *Version) decodeObject(d *decoder, b *Body) error {
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadToken()
 		if err != nil {
-			return invalid("The request body is not valid JSON.")
+			return invalidName(err)
 		}
 		if err := v.decodeProperty(d, name.String(), b); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -33,9 +34,11 @@ type Config struct {
 	// RequireIDDocument is the v0.4 operator option of idDocument
 	// second-level validation.
 	RequireIDDocument bool
-	// RateLimit is requests per second per client; 0 is off.
-	RateLimit int
-	Logger    *slog.Logger
+	// RateLimit is requests per RateWindow (default a second) per
+	// client; 0 is off.
+	RateLimit  int
+	RateWindow time.Duration
+	Logger     *slog.Logger
 	// Audit, when set, receives the audit line of every answered match
 	// instead of Logger: one JSON object per Write, in the shape of
 	// slog.JSONHandler's lines, written only while Logger is enabled at
@@ -53,6 +56,7 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	s := &server{cfg: cfg}
 	r := chi.NewRouter()
+	s.mux = r
 	r.Use(s.recoverer, s.observe, correlator)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, &engine.Error{Code: codeRouteNotFound}) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
@@ -63,7 +67,7 @@ func NewHandler(cfg Config) http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
 		if cfg.RateLimit > 0 {
-			r.Use(rateLimiter(cfg.RateLimit))
+			r.Use(s.rateLimiter(cfg.RateLimit, cmp.Or(cfg.RateWindow, time.Second)))
 		}
 		for _, v := range Versions {
 			r.Post("/kyc-match/"+v.Name()+"/match", s.match(v))
@@ -74,11 +78,15 @@ func NewHandler(cfg Config) http.Handler {
 
 type server struct {
 	cfg Config
+	mux *chi.Mux // for the route of requests it did not route
 }
 
-// authError maps the verifier's two outcomes onto the error table; the
-// reason a token failed goes to the debug log only.
+// authError maps the verifier's two outcomes onto the error table. The
+// log says which check failed, as a category, for support; the error's
+// text (never the token) only at debug.
 func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", auth.Reason(err)),
+		slog.String("correlator", correlatorOf(w)))
 	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(w))
 	if errors.Is(err, auth.ErrPermissionDenied) {
 		writeError(w, r, &engine.Error{Code: engine.EPERMISSION})
@@ -87,8 +95,8 @@ func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, r, &engine.Error{Code: engine.EUNAUTHENTICATED})
 }
 
-func rateLimiter(perSecond int) func(http.Handler) http.Handler {
-	return httprate.LimitBy(perSecond, time.Second,
+func (s *server) rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
+	return httprate.LimitBy(n, window,
 		func(r *http.Request) (string, error) {
 			if p, ok := auth.FromContext(r.Context()); ok {
 				return "client:" + p.ClientID, nil
@@ -96,6 +104,9 @@ func rateLimiter(perSecond int) func(http.Handler) http.Handler {
 			return "anonymous", nil
 		},
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			p, _ := auth.FromContext(r.Context())
+			s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", "rate"),
+				slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)))
 			writeError(w, r, &engine.Error{Code: codeRateLimited})
 		}),
 	)
@@ -185,23 +196,24 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *au
 	if !s.cfg.Logger.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	outcome := "OK"
+	outcome, status := "OK", http.StatusOK
 	if err != nil {
-		outcome, res = ErrorInfoOf(err).Code, nil
+		info := ErrorInfoOf(err)
+		outcome, status, res = info.Code, info.Status, nil
+	}
+	var latency time.Duration
+	if rw, ok := w.(*recorder); ok {
+		latency = time.Since(rw.start)
 	}
 	if s.cfg.Audit != nil {
-		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, res)
+		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)
 		return
 	}
 	// Without an audit writer the line goes through Logger. The Record is
 	// built here, as the log/slog docs show for wrappers: Logger.LogAttrs
 	// would also walk the stack for a source position nobody reads.
 	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "match", 0)
-	rec.AddAttrs(slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)), slog.String("api", v.Name()),
-		slog.String("outcome", outcome))
-	if res != nil {
-		rec.AddAttrs(slog.String("results", string(appendResults(make([]byte, 0, 256), res))))
-	}
+	rec.AddAttrs(auditAttrs(clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)...)
 	// A handler's error has nowhere better to go than the handler.
 	_ = s.cfg.Logger.Handler().Handle(ctx, rec)
 }

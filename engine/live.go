@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kycmatch/kycmatch/keys"
 )
 
 // Live answers matches from whatever generation is current in a store,
@@ -19,10 +21,28 @@ type Live struct {
 	log   *slog.Logger
 	cur   atomic.Pointer[liveMatcher]
 	mu    sync.Mutex // serialises Refresh
-	// failedID is the last generation that could not be opened, so a bad
-	// one is reported once, not at every poll.
-	failedID string
-	onSwap   func(GenerationInfo)
+	// refused is the last generation that could not be opened, so a bad
+	// one is reported once, not at every poll; reloaded says the keys were
+	// re-read for it already.
+	refused   atomic.Pointer[Refusal]
+	reloaded  string
+	onSwap    func(GenerationInfo)
+	onRefusal func(Refusal)
+}
+
+// Refusal is a current generation a Live could not open. Reason is the
+// error's text, which names ids and paths, never key material.
+type Refusal struct {
+	Generation string `json:"generation"`
+	Reason     string `json:"reason"`
+}
+
+// KeyReloader is a KeySource that can re-read its keys, as a keyring file
+// does after keys rotate. A Live whose KeySource is one reloads it when a
+// new generation names a key it does not hold, and on Reload.
+type KeyReloader interface {
+	KeySource
+	ReloadKeys() error
 }
 
 type liveMatcher struct {
@@ -44,41 +64,99 @@ func NewLive(ctx context.Context, st Store, ks KeySource, log *slog.Logger, onSw
 	if onSwap == nil {
 		onSwap = func(GenerationInfo) {}
 	}
-	l := &Live{store: st, keys: ks, log: log, onSwap: onSwap}
+	l := &Live{store: st, keys: ks, log: log, onSwap: onSwap, onRefusal: func(Refusal) {}}
 	if _, err := l.refresh(ctx); err != nil && !errors.Is(err, ErrNoGeneration) {
 		return nil, err
 	}
 	return l, nil
 }
 
+// OnRefusal sets a function called once per generation that cannot be
+// opened (a metric, say). Call it before Watch.
+func (l *Live) OnRefusal(fn func(Refusal)) { l.onRefusal = fn }
+
 // Refresh switches to the store's current generation if it changed. A
 // generation that cannot be opened is logged once, and the one answering
 // now (if any) goes on answering.
 func (l *Live) Refresh(ctx context.Context) error {
-	id, err := l.refresh(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err != nil && id != "" && l.failedID != id {
-		l.failedID = id
-		if l.Ready() {
-			l.log.Error("cannot open the new current generation; still answering from the previous one", "generation", id, "err", err)
-		} else {
-			l.log.Error("cannot open the current generation; not answering until one can be opened", "generation", id, "err", err)
+	id, err := l.refresh(ctx)
+	if errors.Is(err, keys.ErrUnknownKey) && l.reloaded != id {
+		// keys rotate, then a full ingest: the keyring file has the key
+		// this process has not read yet. Once per generation, since a
+		// sealed keyring costs a second of scrypt to read.
+		l.reloaded = id
+		if rerr := l.reloadKeys(); rerr == nil {
+			id, err = l.refresh(ctx)
 		}
+	}
+	if err != nil && id != "" {
+		l.refuse(id, err)
 	}
 	return err
 }
 
-// refresh does Refresh's work; it returns the id of the generation it
-// tried to open.
-func (l *Live) refresh(ctx context.Context) (string, error) {
+// Reload re-reads the keys and refreshes: what SIGHUP does, after an
+// operator fixed the keyring. A generation still refused is not logged
+// again.
+func (l *Live) Reload(ctx context.Context) error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	err := l.reloadKeys()
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return l.Refresh(ctx)
+}
+
+// reloadKeys is called with mu held.
+func (l *Live) reloadKeys() error {
+	r, ok := l.keys.(KeyReloader)
+	if !ok {
+		return nil
+	}
+	if err := r.ReloadKeys(); err != nil {
+		l.log.Error("cannot re-read the keys", "err", err)
+		return err
+	}
+	l.log.Info("keys re-read")
+	return nil
+}
+
+// refuse records that generation id cannot be opened; called with mu held.
+func (l *Live) refuse(id string, err error) {
+	if r := l.refused.Load(); r != nil && r.Generation == id {
+		return
+	}
+	r := Refusal{Generation: id, Reason: err.Error()}
+	l.refused.Store(&r)
+	l.onRefusal(r)
+	if l.Ready() {
+		l.log.Error("cannot open the new current generation; still answering from the previous one", "generation", id, "err", err)
+	} else {
+		l.log.Error("cannot open the current generation; not answering until one can be opened", "generation", id, "err", err)
+	}
+}
+
+// Refused returns the current generation that could not be opened, if the
+// store's current one is such.
+func (l *Live) Refused() (Refusal, bool) {
+	if r := l.refused.Load(); r != nil {
+		return *r, true
+	}
+	return Refusal{}, false
+}
+
+// refresh does Refresh's work, with mu held; it returns the id of the
+// generation it tried to open.
+func (l *Live) refresh(ctx context.Context) (string, error) {
 	id, err := l.store.CurrentID(ctx)
 	if err != nil {
 		return "", err
 	}
 	if old := l.cur.Load(); old != nil && old.m.Generation().Info().ID == id {
+		l.refused.Store(nil) // the refused one is no longer current
 		return id, nil
 	}
 	m, err := l.open(ctx)
@@ -90,6 +168,7 @@ func (l *Live) refresh(ctx context.Context) (string, error) {
 	if old := l.cur.Swap(lm); old != nil {
 		old.release()
 	}
+	l.refused.Store(nil)
 	info := m.Generation().Info()
 	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "lines", info.Lines, "created", info.Created)
 	l.onSwap(info)

@@ -46,9 +46,11 @@ type Request struct {
 // scored attributes that are False with both values held; NoScore
 // elsewhere.
 type Result struct {
-	Asked   AttrSet
-	Verdict [NumAttributes]Verdict
-	Score   [NumAttributes]int8
+	// Generation is the id of the generation that answered, for the audit.
+	Generation string
+	Asked      AttrSet
+	Verdict    [NumAttributes]Verdict
+	Score      [NumAttributes]int8
 }
 
 // Options are the per-API-version rules of a match.
@@ -67,6 +69,7 @@ type KeySource interface {
 // concurrent use.
 type Matcher struct {
 	gen    Generation
+	genID  string
 	scheme *hashing.Scheme
 	states sync.Pool
 }
@@ -85,7 +88,7 @@ func NewMatcher(gen Generation, ks KeySource) (*Matcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generation %s: %w", info.ID, err)
 	}
-	m := &Matcher{gen: gen, scheme: hashing.NewScheme(k, p, FieldNames()).WithLookupSalt(info.LookupSalt)}
+	m := &Matcher{gen: gen, genID: info.ID, scheme: hashing.NewScheme(k, p, FieldNames()).WithLookupSalt(info.LookupSalt)}
 	m.states.New = func() any { return &matchState{h: m.scheme.NewHasher()} }
 	return m, nil
 }
@@ -126,7 +129,7 @@ func (m *Matcher) Match(ctx context.Context, req *Request, opt Options) (*Result
 			return nil, err
 		}
 	}
-	res := &Result{Asked: req.Asked}
+	res := &Result{Asked: req.Asked, Generation: m.genID}
 	for a := Attribute(1); a < NumAttributes; a++ {
 		if req.Asked.Has(a) {
 			res.Verdict[a], res.Score[a] = m.compare(st, v, a)

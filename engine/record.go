@@ -41,6 +41,15 @@ const RecordFormat = 4
 // oldestFormat is the oldest record format this build reads.
 const oldestFormat = 2
 
+// ReadableFormats lists, oldest first, the record formats this build reads.
+func ReadableFormats() []int {
+	fs := make([]int, 0, RecordFormat-oldestFormat+1)
+	for f := oldestFormat; f <= RecordFormat; f++ {
+		fs = append(fs, f)
+	}
+	return fs
+}
+
 // readableFormat reports whether this build reads records of format f.
 func readableFormat(f int) bool { return f >= oldestFormat && f <= RecordFormat }
 

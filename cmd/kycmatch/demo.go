@@ -114,7 +114,7 @@ func (d *demo) prepare(ctx context.Context, count int) error {
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	fmt.Fprintf(d.out, "Keyring, %d synthetic subscriber lines and their generation are in %s\n%s\n", count, d.dir, sum)
+	fmt.Fprintf(d.out, "Keyring, %s and their generation are in %s\n%s\n", plural(count, "synthetic subscriber line"), d.dir, sum)
 	d.body, err = demoRequest()
 	return err
 }

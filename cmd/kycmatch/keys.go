@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -27,7 +28,7 @@ func keysCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{Name: "init", Usage: "create a keyring with one fresh key version", Flags: keyringFlags(), Action: keysInit},
 			{Name: "rotate", Usage: "add a key version and make it the one new ingests use", Flags: keyringFlags(), Action: keysRotate},
-			{Name: "list", Usage: "list key versions (never the key material)", Flags: append(keyringFlags(), boolFlag("json", "print JSON")), Action: keysList},
+			{Name: "list", Usage: "list key versions (never the key material)", Flags: append(keyringFlags(), stringFlag("output", "text (default) or json: one JSON object a line")), Action: keysList},
 		},
 	}
 }
@@ -140,12 +141,16 @@ func keysList(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
+	out := c.String("output")
+	if out != "" && out != "text" && out != "json" {
+		return usagef("--output %q: want text or json", out)
+	}
 	kr, err := openKeyring(c)
 	if err != nil {
 		return err
 	}
-	if c.Bool("json") {
-		return writeJSONLine(c.App.Writer, kr.Versions())
+	if out == "json" {
+		return listJSON(c.App.Writer, kr.Versions())
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tID\tCREATED\tACTIVE")
@@ -157,4 +162,22 @@ func keysList(c *cli.Context) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.ID, v.Created.Format(time.RFC3339), active)
 	}
 	return tw.Flush()
+}
+
+// versionJSON is one line of keys list --output json; README documents
+// these names.
+type versionJSON struct {
+	Version int       `json:"version"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Active  bool      `json:"active"`
+}
+
+func listJSON(w io.Writer, vs []keys.Version) error {
+	for _, v := range vs {
+		if err := writeJSONLine(w, versionJSON{v.Number, v.ID, v.Created, v.Active}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +25,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/store"
 )
 
 func serveCommand() *cli.Command {
@@ -30,10 +33,10 @@ func serveCommand() *cli.Command {
 		Name:  "serve",
 		Usage: "answer the KYC Match API",
 		Flags: append(dataFlags(),
-			&cli.StringFlag{Name: "addr", Usage: "public listener HOST:PORT", Value: "127.0.0.1:8080", EnvVars: envVar("addr")},
+			addrFlag("addr", "public listener HOST:PORT", "127.0.0.1:8080"),
 			stringFlag("tls-cert", "PEM certificate chain for TLS on the public listener (with --tls-key; reloaded when it changes)"),
 			stringFlag("tls-key", "PEM private key for --tls-cert"),
-			&cli.StringFlag{Name: "admin-addr", Usage: "admin listener (healthz, readyz, metrics; always plain HTTP)", Value: "127.0.0.1:9090", EnvVars: envVar("admin-addr")},
+			addrFlag("admin-addr", "admin listener (healthz, readyz, metrics; always plain HTTP)", "127.0.0.1:9090"),
 			stringFlag("jwks", "JWKS file of the identity provider's signing keys (re-read when it changes)"),
 			stringFlag("oidc-issuer", "OpenID issuer URL: discovery, JWKS fetched and refreshed"),
 			stringFlag("issuer", "required iss of JWT access tokens (default: --oidc-issuer)"),
@@ -45,10 +48,10 @@ func serveCommand() *cli.Command {
 			stringFlag("introspection-issuer", "required iss of introspection answers (default: --issuer, else --oidc-issuer; \"\" checks none)"),
 			stringFlag("introspection-audience", "required aud of introspection answers (default: --audience; \"\" checks none)"),
 			boolFlag("allow-insecure-idp", "accept plain http identity-provider URLs on hosts that are not loopback"),
-			stringFlag("rate-limit", "per-client limit, e.g. 100/s or 6000/m (default off)"),
+			stringFlag("rate-limit", "per-client limit, N/s, N/m or N/h, e.g. 100/s or 6000/m (default off)"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match before anything else"),
-			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll")},
-			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout")},
+			&cli.DurationFlag{Name: "poll", Usage: "how often to look for a new current generation", Value: time.Second, EnvVars: envVar("poll"), Action: positive("poll")},
+			&cli.DurationFlag{Name: "shutdown-timeout", Usage: "how long SIGTERM waits for requests in flight", Value: 30 * time.Second, EnvVars: envVar("shutdown-timeout"), Action: positive("shutdown-timeout")},
 			stringFlag("log-level", "debug, info (default), warn or error"),
 			boolFlag("admin-pprof", "also serve Go's /debug/pprof/ profiles on the admin listener"),
 			allowUnsealedFlag(),
@@ -61,9 +64,16 @@ func serveCommand() *cli.Command {
 type serveConfig struct {
 	data, addr, adminAddr string
 	keyring               *keys.Keyring
-	verifier              auth.Verifier
-	tls                   *certReloader // nil: plain HTTP
+	// keyringPath and passphraseFile are where the keyring is re-read
+	// from; an empty path never re-reads it.
+	keyringPath, passphraseFile string
+	verifier                    auth.Verifier
+	tls                         *certReloader // nil: plain HTTP
+	// reloadAuth, when set, re-reads the token verification's signing
+	// keys (SIGHUP).
+	reloadAuth            func(context.Context) error
 	rateLimit             int
+	rateWindow            time.Duration
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
 	logger                *slog.Logger
@@ -95,15 +105,26 @@ func serveAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// SIGHUP re-reads keys instead of ending the process, its default.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg.logger.Info("serving", "addr", srv.Addr(), "admin_addr", srv.AdminAddr())
-	<-c.Context.Done()
-	return srv.Close()
+	for {
+		select {
+		case <-c.Context.Done():
+			return srv.Close()
+		case <-hup:
+			srv.reload(c.Context)
+		}
+	}
 }
 
 func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	cfg := &serveConfig{addr: c.String("addr"), adminAddr: c.String("admin-addr"),
 		requireIDDocument: c.Bool("require-id-document"), poll: c.Duration("poll"), shutdownTimeout: c.Duration("shutdown-timeout"),
-		pprof: c.Bool("admin-pprof"), audit: logOut, allowUnsealed: c.Bool("allow-unsealed")}
+		pprof: c.Bool("admin-pprof"), audit: logOut, keyringPath: c.String("keyring"), passphraseFile: c.String("passphrase-file"),
+		allowUnsealed: c.Bool("allow-unsealed")}
 	var err error
 	if cfg.data, err = required(c, "data"); err != nil {
 		return nil, err
@@ -114,13 +135,13 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.tls, err = tlsFlags(c, cfg.logger); err != nil {
 		return nil, err
 	}
-	if cfg.rateLimit, err = parseRate(c.String("rate-limit")); err != nil {
+	if cfg.rateLimit, cfg.rateWindow, err = parseRate(c.String("rate-limit")); err != nil {
 		return nil, err
 	}
 	if cfg.keyring, err = openDataKeyring(c, cfg.data); err != nil {
 		return nil, err
 	}
-	if cfg.verifier, err = verifier(c, cfg.logger); err != nil {
+	if err = verifier(c, cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -136,57 +157,108 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.L
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
-// parseRate reads N/s or N/m as requests per second (a per-minute quota is
-// spread over the minute).
-func parseRate(s string) (int, error) {
+// parseRate reads N/s, N/m or N/h as N requests per window: a quota of 30
+// a minute is 30 in any minute, not one a second.
+func parseRate(s string) (int, time.Duration, error) {
 	if s == "" {
-		return 0, nil
+		return 0, 0, nil
 	}
 	n, unit, ok := strings.Cut(s, "/")
 	v, err := strconv.Atoi(n)
-	if !ok || err != nil || v <= 0 || (unit != "s" && unit != "m") {
-		return 0, usagef("--rate-limit %q: want N/s or N/m, e.g. 100/s", s)
+	window, known := rateWindows[unit]
+	if !ok || err != nil || v <= 0 || !known {
+		return 0, 0, usagef("--rate-limit %q: want N/s, N/m or N/h with N above 0, e.g. 100/s", s)
 	}
-	if unit == "m" {
-		v = max(1, v/60)
-	}
-	return v, nil
+	return v, window, nil
+}
+
+var rateWindows = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}
+
+// addrFlag is a listener address, checked as HOST:PORT when given.
+func addrFlag(name, usage, value string) *cli.StringFlag {
+	return &cli.StringFlag{Name: name, Usage: usage, Value: value, EnvVars: envVar(name),
+		Action: func(_ *cli.Context, v string) error {
+			if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+				return usagef("--%s %q: want HOST:PORT, e.g. 127.0.0.1:8080", name, v)
+			}
+			return nil
+		}}
 }
 
 // verifier builds token verification from the auth flags. There is no
 // default: serve without an identity provider would either refuse every
-// partner or trust anyone.
-func verifier(c *cli.Context, log *slog.Logger) (auth.Verifier, error) {
-	var jwt *auth.JWTVerifier
-	var intro *auth.Introspector
-	var err error
-	if c.String("jwks") != "" || c.String("oidc-issuer") != "" {
-		if c.String("audience") == "" {
-			return nil, usagef("--audience is required with --jwks or --oidc-issuer")
-		}
-		jwt, err = auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: c.String("jwks"), OIDCIssuer: c.String("oidc-issuer"),
-			Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log,
-			AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
-		if err != nil {
-			return nil, fmt.Errorf("token verification: %w", err)
-		}
+// partner or trust anyone. Mistakes in the flags are usage errors naming
+// the flag to set; what fails while loading keys names the flag too.
+func verifier(c *cli.Context, cfg *serveConfig) error {
+	jwt, err := jwtVerifier(c, cfg.logger)
+	if err != nil {
+		return err
 	}
-	if u := c.String("introspection-url"); u != "" {
-		secret, err := readSecretFile(c.String("introspection-secret-file"))
-		if err != nil {
-			return nil, err
-		}
-		intro, err = auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
-			ClientSecret: secret, Issuer: orFlag(c, "introspection-issuer", cmp.Or(c.String("issuer"), c.String("oidc-issuer"))),
-			Audience: orFlag(c, "introspection-audience", c.String("audience")), SubjectClaim: c.String("subject-claim"), AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
-		if err != nil {
-			return nil, fmt.Errorf("token introspection: %w", err)
-		}
+	intro, err := introspector(c)
+	if err != nil {
+		return err
 	}
 	if jwt == nil && intro == nil {
-		return nil, usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
+		return usagef("configure token verification: --jwks FILE or --oidc-issuer URL (with --audience), or --introspection-url")
 	}
-	return auth.Chain(jwt, intro), nil
+	cfg.verifier = auth.Chain(jwt, intro)
+	if jwt != nil {
+		cfg.reloadAuth = jwt.ReloadKeys
+	}
+	return nil
+}
+
+func jwtVerifier(c *cli.Context, log *slog.Logger) (*auth.JWTVerifier, error) {
+	jwks, oidc := c.String("jwks"), c.String("oidc-issuer")
+	switch {
+	case jwks == "" && oidc == "":
+		return nil, nil
+	case jwks != "" && oidc != "":
+		return nil, usagef("set one of --jwks and --oidc-issuer, not both")
+	case c.String("audience") == "":
+		return nil, usagef("--audience is required with --jwks or --oidc-issuer")
+	case jwks != "" && c.String("issuer") == "":
+		return nil, usagef("--issuer is required with --jwks: the iss your identity provider puts in its tokens")
+	}
+	from := "--jwks " + jwks
+	if oidc != "" {
+		if err := auth.CheckURL(oidc, c.Bool("allow-insecure-idp")); err != nil {
+			return nil, usagef("--oidc-issuer: %v", err)
+		}
+		from = "--oidc-issuer " + oidc
+	}
+	jwt, err := auth.NewJWT(c.Context, auth.JWTConfig{JWKSFile: jwks, OIDCIssuer: oidc,
+		Issuer: c.String("issuer"), Audience: c.String("audience"), SubjectClaim: c.String("subject-claim"), Logger: log,
+		AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	return jwt, nil
+}
+
+func introspector(c *cli.Context) (*auth.Introspector, error) {
+	u := c.String("introspection-url")
+	if u == "" {
+		return nil, nil
+	}
+	if err := auth.CheckURL(u, c.Bool("allow-insecure-idp")); err != nil {
+		return nil, usagef("--introspection-url: %v", err)
+	}
+	if c.String("introspection-client-id") == "" {
+		return nil, usagef("--introspection-client-id is required with --introspection-url")
+	}
+	secret, err := readSecretFile(c.String("introspection-secret-file"))
+	if err != nil {
+		return nil, err
+	}
+	intro, err := auth.NewIntrospection(auth.IntrospectionConfig{URL: u, ClientID: c.String("introspection-client-id"),
+		ClientSecret: secret, Issuer: orFlag(c, "introspection-issuer", cmp.Or(c.String("issuer"), c.String("oidc-issuer"))),
+		Audience: orFlag(c, "introspection-audience", c.String("audience")), SubjectClaim: c.String("subject-claim"),
+		AllowInsecureHTTP: c.Bool("allow-insecure-idp")})
+	if err != nil {
+		return nil, fmt.Errorf("--introspection-url: %w", err)
+	}
+	return intro, nil
 }
 
 // orFlag is the flag's value when it was given, even empty, else def: an
@@ -205,7 +277,7 @@ func readSecretFile(path string) (string, error) {
 	}
 	b, err := keys.ReadPassphraseFile(path)
 	if err != nil {
-		return "", fmt.Errorf("introspection secret: %w", err)
+		return "", fmt.Errorf("--introspection-secret-file: %w", err)
 	}
 	return string(b), nil
 }
@@ -223,21 +295,23 @@ type server struct {
 }
 
 func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
-	st, err := openServed(cfg.data, cfg.keyring, cfg.allowUnsealed)
+	ks := newLiveKeyring(cfg.keyring, cfg.keyringPath, cfg.passphraseFile)
+	st, err := store.Open(cfg.data, store.Options{AllowUnsealed: cfg.allowUnsealed, Keys: ks})
 	if err != nil {
 		return nil, err
 	}
 	metrics := api.NewMetrics()
-	live, err := engine.NewLive(ctx, st, cfg.keyring, cfg.logger, metrics.SetGeneration)
+	live, err := engine.NewLive(ctx, st, ks, cfg.logger, metrics.SetGeneration)
 	if err != nil {
 		return nil, fmt.Errorf("open the current generation: %w", err)
 	}
+	live.OnRefusal(metrics.RefuseGeneration)
 	if !live.Ready() {
 		cfg.logger.Warn("no generation yet: /match answers 503 until an ingest publishes one", "data", cfg.data)
 	}
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
 	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
-		RateLimit: cfg.rateLimit, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
+		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
 		live.Close()
 		return nil, err
@@ -304,16 +378,28 @@ func adminHandler(live *engine.Live, m *api.Metrics, profiles bool) http.Handler
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		info, ok := live.Info()
-		if !ok {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"status":"no generation open"}`)
-			return
-		}
-		fmt.Fprintf(w, "{\"status\":\"ready\",\"generation\":%q}\n", info.ID)
-	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { readyz(w, live) })
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// readyz says whether a generation answers, which one, and which current
+// generation was refused, if one was: a refusal leaves serve ready on the
+// previous generation, and the operator needs to see both.
+func readyz(w http.ResponseWriter, live *engine.Live) {
+	var body struct {
+		Ready      bool            `json:"ready"`
+		Generation string          `json:"generation,omitempty"`
+		Refused    *engine.Refusal `json:"refused,omitempty"`
+	}
+	info, ok := live.Info()
+	body.Ready, body.Generation = ok, info.ID
+	if r, refused := live.Refused(); refused {
+		body.Refused = &r
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeJSONLine(w, body)
 }

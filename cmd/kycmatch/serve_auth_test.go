@@ -13,7 +13,7 @@ import (
 // runServe runs `kycmatch serve` with args after the data, keyring and
 // listener flags, and returns its public address once it logs "serving".
 // It stops when the test ends.
-func runServe(t *testing.T, e *serveEnv, args ...string) string {
+func runServeArgs(t *testing.T, e *serveEnv, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
@@ -83,13 +83,13 @@ func TestServeIntrospectionChecks(t *testing.T) {
 		t.Helper()
 		return send(t, http.MethodPost, "http://"+addr+"/kyc-match/v0.4/match", token, strings.NewReader(body)).status
 	}
-	addr := runServe(t, e, append(intro, "--issuer", serveIssuer, "--audience", serveAudience)...)
+	addr := runServeArgs(t, e, append(intro, "--issuer", serveIssuer, "--audience", serveAudience)...)
 	for token, want := range map[string]int{"good": 200, "other-aud": 401, "other-iss": 401, "refresh": 401, "override": 401} {
 		if got := match(addr, token); got != want {
 			t.Errorf("defaults: token %q answered %d, want %d", token, got, want)
 		}
 	}
-	addr = runServe(t, e, append(intro, "--issuer", serveIssuer, "--audience", serveAudience,
+	addr = runServeArgs(t, e, append(intro, "--issuer", serveIssuer, "--audience", serveAudience,
 		"--introspection-issuer", "https://as.serve.test", "--introspection-audience", "kyc-intro")...)
 	for token, want := range map[string]int{"override": 200, "good": 401} {
 		if got := match(addr, token); got != want {

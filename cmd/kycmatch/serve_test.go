@@ -21,6 +21,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/internal/buildinfo"
 	"github.com/kycmatch/kycmatch/keys"
 )
 
@@ -227,6 +228,15 @@ func TestServeAdmin(t *testing.T) {
 	camara(t, match(`{"phoneNumber":"+34600000199","name":"Marta Serrano Vela"}`), 404, "IDENTIFIER_NOT_FOUND")
 	camara(t, match(`{"phoneNumber":"+34600000102","name":"Pablo Inelegible Soto"}`), 422, "SERVICE_NOT_APPLICABLE")
 	camara(t, send(t, http.MethodPost, pub+"/kyc-match/vwip/match", "", strings.NewReader(`{}`)), 401, "UNAUTHENTICATED")
+	// A wrong method and a bad correlator are counted under the route too.
+	camara(t, get(t, pub+"/kyc-match/vwip/match"), 405, "METHOD_NOT_ALLOWED")
+	req, _ := http.NewRequest(http.MethodPost, pub+"/kyc-match/vwip/match", strings.NewReader(`{}`))
+	req.Header.Set("x-correlator", "bad correlator!")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 400 {
+		t.Fatalf("bad correlator: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	// The operator's endpoints are not on the public listener.
 	for _, path := range []string{"/metrics", "/healthz", "/readyz", "/debug/pprof/"} {
@@ -249,6 +259,11 @@ func TestServeAdmin(t *testing.T) {
 		`kycmatch_http_requests_total{code="SERVICE_NOT_APPLICABLE",route="/kyc-match/v0.4/match",status="422"} 1`,
 		`kycmatch_http_requests_total{code="UNAUTHENTICATED",route="/kyc-match/vwip/match",status="401"} 1`,
 		`kycmatch_http_requests_total{code="NOT_FOUND",route="unmatched",status="404"} 4`,
+		`kycmatch_http_requests_total{code="METHOD_NOT_ALLOWED",route="/kyc-match/vwip/match",status="405"} 1`,
+		`kycmatch_http_requests_total{code="INVALID_ARGUMENT",route="/kyc-match/vwip/match",status="400"} 1`,
+		`kycmatch_http_requests_in_flight 0`, // the scrape is on the admin listener
+		`kycmatch_generation_ingest_rows{kind="read"} 2`,
+		`kycmatch_generation_ingest_rows{kind="rejected"} 0`,
 		`kycmatch_match_results_total{attribute="name",result="true"} 1`,
 		`kycmatch_match_results_total{attribute="birthdate",result="false"} 1`,
 		`kycmatch_generation_info{generation="00000001",key_id="` + keyID + `",profile="default"} 1`,
@@ -257,6 +272,15 @@ func TestServeAdmin(t *testing.T) {
 		if !strings.Contains(m.body, "\n"+want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The build's gauge carries what --version prints.
+	bi := buildinfo.Read()
+	if want := `kycmatch_build_info{formats="` + bi.Formats + `",goversion="` + bi.GoVersion + `",revision="` + bi.Revision +
+		`",version="` + bi.Version + `"} 1`; !strings.Contains(m.body, "\n"+want+"\n") {
+		t.Errorf("/metrics lacks %s", want)
+	}
+	if !regexp.MustCompile(`\nkycmatch_generation_ingest_duration_seconds [0-9.e+-]+\n`).MatchString(m.body) {
+		t.Error("/metrics lacks kycmatch_generation_ingest_duration_seconds")
 	}
 	if !regexp.MustCompile(`\nkycmatch_generation_age_seconds [0-9.e+-]+\n`).MatchString(m.body) {
 		t.Error("/metrics lacks kycmatch_generation_age_seconds")
@@ -444,7 +468,7 @@ func TestServeRefuses(t *testing.T) {
 	}{
 		{"Usage/NoAuthFlag", append(base, "--keyring", e.keyring), exitUsage, []string{"--jwks", "--introspection-url"}},
 		{"Usage/JWKSWithoutAudience", append(base, "--keyring", e.keyring, "--jwks", e.jwks), exitUsage, []string{"--audience"}},
-		{"Usage/IntrospectionWithoutSecret", append(base, "--keyring", e.keyring, "--introspection-url", "http://127.0.0.1:1/introspect"), exitUsage, []string{"--introspection-secret-file"}},
+		{"Usage/IntrospectionWithoutSecret", append(base, "--keyring", e.keyring, "--introspection-url", "http://127.0.0.1:1/introspect", "--introspection-client-id", "kycmatch"), exitUsage, []string{"--introspection-secret-file"}},
 		{"Usage/TLSCertWithoutKey", append(append(base, "--keyring", e.keyring, "--tls-cert", filepath.Join(e.dir, "tls.crt")), jwt...), exitUsage, []string{"--tls-key"}},
 		{"Usage/TLSKeyWithoutCert", append(append(base, "--keyring", e.keyring, "--tls-key", filepath.Join(e.dir, "tls.key")), jwt...), exitUsage, []string{"--tls-cert"}},
 		{"Failure/TLSCertMissing", append(append(base, "--keyring", e.keyring, "--tls-cert", filepath.Join(e.dir, "tls.crt"),
