@@ -166,9 +166,9 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 		return nil
 	}
 	for k, v := range obj {
-		t, err := j.target(k)
+		t, err := j.target(k, r.num)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", j.line, err)
+			return err
 		}
 		if t == colIgnore {
 			continue
@@ -183,16 +183,26 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 	return nil
 }
 
-func (j *jsonlReader) target(key string) (int, error) {
+func (j *jsonlReader) target(key string, num int64) (int, error) {
 	if t, ok := j.targets[key]; ok {
 		return t, nil
 	}
-	t, err := j.m.target(key)
-	if err != nil {
-		return 0, err
+	t, ok := j.m.target(key)
+	if !ok {
+		return 0, unknownKey(key, num, j.line)
 	}
 	j.targets[key] = t
 	return t, nil
+}
+
+// unknownKey quotes a JSON key only when it looks like a column name: a
+// file whose keys are values must not put them in an error.
+func unknownKey(key string, num, line int64) error {
+	what := "an object key that is not a contract column"
+	if nameLike.MatchString(key) {
+		what = fmt.Sprintf("the unknown key %q", key)
+	}
+	return fmt.Errorf("row %d (line %d) has %s: rename or ignore it in a --mapping file", num, line, what)
 }
 
 // jsonCell accepts strings, numbers (postal codes and street numbers are
