@@ -24,13 +24,14 @@ type builder struct {
 	w      engine.GenerationWriter
 	sort   *sorter
 	rep    *reporter
+	phones *phoneSet // Check only: instead of w and sort
 	read   int64
 	start  time.Time
 }
 
 func (o *Options) build(ctx context.Context) (*builder, error) {
 	b := &builder{o: o, rep: &reporter{w: o.Rejects, limit: o.MaxRejects}, start: o.Now()}
-	if o.Delta {
+	if o.Delta && !o.check {
 		base, err := o.Store.Current(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("delta needs a current generation: %w", err)
@@ -45,6 +46,10 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 	if b.scheme, err = o.schemeFor(b.base); err != nil {
 		b.close()
 		return nil, err
+	}
+	if o.check {
+		b.phones = &phoneSet{}
+		return b, nil
 	}
 	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat,
 		LookupSalt: b.scheme.LookupSalt()}
@@ -73,7 +78,7 @@ func (b *builder) close() {
 }
 
 func (b *builder) summary(start time.Time) Summary {
-	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start)}
+	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start), checked: b.o.check}
 	s.Loaded = s.Read - s.Rejected
 	return s
 }
@@ -102,6 +107,14 @@ func (b *builder) absorb(bt *batch) error {
 	b.read += int64(len(bt.rows))
 	for i := range bt.out {
 		e := &bt.out[i]
+		if b.phones != nil {
+			if e.op == opUpsert && !b.o.Delta {
+				if err := b.phones.add(e); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err := b.sort.add(&e.key, e.row, e.line, e.op, bt.arena[e.off:e.off+e.n]); err != nil {
 			return err
 		}
@@ -143,14 +156,8 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 		lines += r.lines
 		dups = append(dups, r.dups...)
 	}
-	if err := b.reportDuplicates(dups); err != nil {
+	if err := b.verdict(lines, dups); err != nil {
 		return engine.GenerationInfo{}, err
-	}
-	if err := b.rep.final(b.read); err != nil {
-		return engine.GenerationInfo{}, err
-	}
-	if lines == 0 && b.base == nil {
-		return engine.GenerationInfo{}, ErrNothingLoaded
 	}
 	return b.w.Commit(ctx, engine.CommitStats{Lines: lines, Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(b.start)})
 }
@@ -172,6 +179,21 @@ func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
 		return streamResult{lines: lines, err: err}
 	}
 	return b.writeFull(ctx, m, s)
+}
+
+// verdict decides, once every row is read and the duplicates are known,
+// whether the run may publish: Run commits after it, Check stops.
+func (b *builder) verdict(lines int64, dups []reject) error {
+	if err := b.reportDuplicates(dups); err != nil {
+		return err
+	}
+	if err := b.rep.final(b.read); err != nil {
+		return err
+	}
+	if lines == 0 && !b.o.Delta {
+		return ErrNothingLoaded
+	}
+	return nil
 }
 
 // reportDuplicates reports, in row order, the rows whose phone number an
@@ -201,7 +223,7 @@ func (b *builder) writeFull(ctx context.Context, m *merger, s int) streamResult 
 			return r
 		}
 		if r.lines > 0 && it.key == prev {
-			r.dups = append(r.dups, reject{row: it.row, line: it.line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", firstRow)})
+			r.dups = append(r.dups, duplicateReject(it.row, it.line, firstRow))
 			continue
 		}
 		if err := b.w.Put(s, it.key[:], it.rec); err != nil {

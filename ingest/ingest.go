@@ -46,6 +46,7 @@ type Options struct {
 	Now      func() time.Time // for tests
 
 	noTokens bool // benchmarks only: see engine.Encoder.OmitTokensForBenchmark
+	check    bool // set by Check
 }
 
 // Summary is the outcome of a run.
@@ -56,6 +57,7 @@ type Summary struct {
 	// Collect is the parallel phase (read, normalise, hash, sort); Write
 	// the merge into the generation and its commit.
 	Collect, Write time.Duration
+	checked        bool // by Check: nothing was written
 }
 
 // String is the one summary line of contract §2.
@@ -63,6 +65,10 @@ func (s Summary) String() string {
 	rate := 0.0
 	if s.Elapsed > 0 {
 		rate = float64(s.Read) / s.Elapsed.Seconds()
+	}
+	if s.checked {
+		return fmt.Sprintf("rows read %d, would load %d, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
+			s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
 	}
 	return fmt.Sprintf("rows read %d, loaded %d, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
 		s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
@@ -142,7 +148,7 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		}
 		salt := make([]byte, lookupSaltSize)
 		rand.Read(salt)
-		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()).WithLookupSalt(salt), nil
+		return hashing.NewScheme(o.activeKey(), p, engine.FieldNames()).WithLookupSalt(salt), nil
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
@@ -160,6 +166,15 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		return nil, err
 	}
 	return hashing.NewScheme(k, p, engine.FieldNames()).WithLookupSalt(info.LookupSalt), nil
+}
+
+// activeKey is the key a full build hashes with. Check's records are
+// thrown away, so it hashes with a key made for the run and never kept.
+func (o *Options) activeKey() *keys.Key {
+	if o.check {
+		return keys.Ephemeral()
+	}
+	return o.Keyring.Active()
 }
 
 // lookupSaltSize is 128 bits: salts never repeat between ingests.

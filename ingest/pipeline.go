@@ -31,6 +31,7 @@ type batch struct {
 type outEntry struct {
 	key       keyBytes
 	row, line int64
+	e164      uint64 // Check only: the phone number, see phoneSet
 	op        byte
 	off, n    uint32
 }
@@ -195,6 +196,9 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 		return
 	}
 	b.encodeUpsert(enc, bt, r, phone, rj)
+	if b.o.check && len(bt.out) > 0 && bt.out[len(bt.out)-1].row == r.num {
+		bt.out[len(bt.out)-1].e164 = e164Digits(phone)
+	}
 }
 
 func (b *builder) encodeUpsert(enc *engine.Encoder, bt *batch, r *row, phone string, rj func(field, reason string)) {

@@ -26,19 +26,45 @@ func ingestCommand() *cli.Command {
 		Name:      "ingest",
 		Usage:     "import a subscriber export into a new generation and make it current",
 		ArgsUsage: "FILE (- for stdin; .gz is decompressed)",
-		Flags: append(dataFlags(),
-			stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
-			stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
-			stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
-			boolFlag("delta", "apply upserts and deletes to the current generation"),
-			stringFlag("profile", "normalisation profile of a full import (default: default)"),
-			stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
-			stringFlag("rejects", "write the rejects report to this file instead of stderr"),
-			&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
-			boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
-			boolFlag("quiet", "no progress bar"),
-		),
-		Action: ingestAction,
+		Flags:     ingestFlagDefs(false),
+		Action:    ingestAction,
+	}
+}
+
+// ingestFlagDefs defines the flags of ingest, which check shares so that
+// one command line serves both. check reads no store: it accepts the store
+// flags (hidden in its help) and ignores them.
+func ingestFlagDefs(check bool) []cli.Flag {
+	store := []cli.Flag{
+		&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
+		boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
+	}
+	store = append(dataFlags(), store...)
+	if check {
+		for _, f := range store {
+			hide(f)
+		}
+	}
+	return append(store,
+		stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
+		stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
+		stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
+		boolFlag("delta", "apply upserts and deletes to the current generation"),
+		stringFlag("profile", "normalisation profile of a full import (default: default)"),
+		stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
+		stringFlag("rejects", "write the rejects report to this file instead of stderr"),
+		boolFlag("quiet", "no progress bar"),
+	)
+}
+
+func hide(f cli.Flag) {
+	switch f := f.(type) {
+	case *cli.StringFlag:
+		f.Hidden = true
+	case *cli.BoolFlag:
+		f.Hidden = true
+	case *cli.IntFlag:
+		f.Hidden = true
 	}
 }
 
@@ -84,6 +110,30 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 		return o, nop, err
 	}
 	o.Keyring, o.Store, o.TempDir = kr, st, data
+	in, closeIn, err := openExport(c, &o)
+	if err != nil {
+		return o, nop, err
+	}
+	o.Input = in
+	closeRejects, err := rejectsOutput(c, &o)
+	if err != nil {
+		closeIn()
+		return o, nop, err
+	}
+	return o, func() { closeRejects(); closeIn() }, nil
+}
+
+// exportOptions opens FILE and the rejects report for check, which needs
+// no data directory and no keyring.
+func exportOptions(c *cli.Context) (ingest.Options, func(), error) {
+	var o ingest.Options
+	nop := func() {}
+	if c.NArg() != 1 {
+		return o, nop, usagef("%s takes exactly one FILE argument (- for stdin)", c.Command.Name)
+	}
+	if err := ingestFlags(c, &o); err != nil {
+		return o, nop, err
+	}
 	in, closeIn, err := openExport(c, &o)
 	if err != nil {
 		return o, nop, err
