@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -58,6 +59,18 @@ func (f DateFormat) toISO(s string) (string, bool) {
 		return s[6:10] + "-" + s[0:2] + "-" + s[3:5], true
 	}
 	return s[6:10] + "-" + s[3:5] + "-" + s[0:2], true
+}
+
+// ParseDelimiter reads a --delimiter value: one of , ; | or a tab (written
+// as a tab, \t or tab).
+func ParseDelimiter(s string) (rune, error) {
+	switch s {
+	case ",", ";", "|":
+		return rune(s[0]), nil
+	case "\t", `\t`, "tab", "TAB":
+		return '\t', nil
+	}
+	return 0, errors.New(`want one of , ; | or \t (tab)`)
 }
 
 // dateReason is the rejects report's reason for a date that is not one in

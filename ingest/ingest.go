@@ -30,9 +30,15 @@ type Options struct {
 	Format        Format
 	Mapping       *Mapping // nil: the contract's column names only
 	DefaultRegion string   // ISO 3166-1 alpha-2, for national phone numbers
-	Delta         bool     // apply upserts and deletes to the current generation
-	Profile       string   // normalisation profile of a full build ("" = default)
-	MaxRejects    Limit
+	MSISDN        bool     // digits-only phone numbers are international (country code first)
+	Delimiter     rune     // CSV field separator; 0 is ','
+	// DateFormat of birthdate and idDocumentExpiryDate; nil takes the
+	// mapping's date_format, else YYYY-MM-DD. A flag is more specific to
+	// one run than a mapping file shared by many, so it wins.
+	DateFormat *DateFormat
+	Delta      bool   // apply upserts and deletes to the current generation
+	Profile    string // normalisation profile of a full build ("" = default)
+	MaxRejects Limit
 
 	Keyring *keys.Keyring
 	Store   engine.Store
@@ -109,6 +115,12 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 }
 
 func (o *Options) defaults() {
+	if o.DateFormat == nil && o.Mapping != nil {
+		o.DateFormat = o.Mapping.DateFormat
+	}
+	if o.DateFormat == nil {
+		o.DateFormat = new(DateISO)
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -129,7 +141,7 @@ func (o *Options) defaults() {
 func (o *Options) reader() (rowReader, error) {
 	switch o.Format {
 	case CSV:
-		return newCSVReader(o.Input, o.Mapping)
+		return newCSVReader(o.Input, o.Mapping, o.Delimiter)
 	case JSONL:
 		return newJSONLReader(o.Input, o.Mapping), nil
 	}

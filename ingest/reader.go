@@ -42,10 +42,13 @@ type csvReader struct {
 	num     int64
 }
 
-func newCSVReader(in io.Reader, m *Mapping) (*csvReader, error) {
+func newCSVReader(in io.Reader, m *Mapping, delimiter rune) (*csvReader, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipBOM(br)
 	cr := csv.NewReader(br)
+	if delimiter != 0 {
+		cr.Comma = delimiter
+	}
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()

@@ -49,6 +49,9 @@ func ingestFlagDefs(check bool) []cli.Flag {
 		stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
 		stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
 		stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
+		boolFlag("msisdn", "phone numbers of digits only (34612345678) are international, country code first"),
+		stringFlag("delimiter", `CSV field separator: , ; | or \t (tab) (default: ,)`),
+		stringFlag("date-format", "dates of the export: YYYY-MM-DD (default), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY or YYYYMMDD; wins over the mapping's date_format"),
 		boolFlag("delta", "apply upserts and deletes to the current generation"),
 		stringFlag("profile", "normalisation profile of a full import (default: default)"),
 		stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
@@ -178,11 +181,34 @@ func ingestFlags(c *cli.Context, o *ingest.Options) error {
 		return usagef("--default-region %q is not a region the phone number library knows (use an ISO 3166-1 alpha-2 code such as ES)", r)
 	}
 	o.DefaultRegion = strings.ToUpper(c.String("default-region"))
+	if err := exportShape(c, o); err != nil {
+		return err
+	}
 	o.Delta, o.Profile = c.Bool("delta"), c.String("profile")
 	if o.Delta && o.Profile != "" {
 		return usagef("--profile applies to full imports; a delta keeps the current generation's profile")
 	}
 	o.SortMem = c.Int("sort-memory") << 20
+	return nil
+}
+
+// exportShape reads the flags that say how the export is written.
+func exportShape(c *cli.Context, o *ingest.Options) error {
+	o.MSISDN = c.Bool("msisdn")
+	if d := c.String("delimiter"); d != "" {
+		r, err := ingest.ParseDelimiter(d)
+		if err != nil {
+			return usagef("--delimiter: %v", err)
+		}
+		o.Delimiter = r
+	}
+	if f := c.String("date-format"); f != "" {
+		df, err := ingest.ParseDateFormat(f)
+		if err != nil {
+			return usagef("--date-format: %v", err)
+		}
+		o.DateFormat = &df
+	}
 	return nil
 }
 
