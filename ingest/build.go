@@ -159,6 +159,9 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 	if err := b.verdict(lines, dups); err != nil {
 		return engine.GenerationInfo{}, err
 	}
+	if err := b.shrinkGuard(ctx, lines); err != nil {
+		return engine.GenerationInfo{}, err
+	}
 	return b.w.Commit(ctx, engine.CommitStats{Lines: lines, Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(b.start)})
 }
 
@@ -192,6 +195,29 @@ func (b *builder) verdict(lines int64, dups []reject) error {
 	}
 	if lines == 0 && !b.o.Delta {
 		return ErrNothingLoaded
+	}
+	return nil
+}
+
+// shrinkGuard refuses a full build that loads fewer lines than
+// --max-shrink allows against the current generation: a truncated export
+// would otherwise answer 404 for the lines it lost.
+func (b *builder) shrinkGuard(ctx context.Context, lines int64) error {
+	if b.base != nil || !b.o.MaxShrink.set {
+		return nil
+	}
+	cur, err := b.o.Store.Current(ctx)
+	if errors.Is(err, engine.ErrNoGeneration) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the current generation's size for --max-shrink (100%% turns the guard off): %w", err)
+	}
+	info := cur.Info()
+	cur.Close()
+	if b.o.MaxShrink.shrinks(lines, info.Lines) {
+		return fmt.Errorf("%w: it would load %d lines, more than %s fewer than the %d of current generation %s (--max-shrink)",
+			ErrShrink, lines, b.o.MaxShrink, info.Lines, info.ID)
 	}
 	return nil
 }

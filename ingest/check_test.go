@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +91,51 @@ func TestCheckJSONLAndDelta(t *testing.T) {
 	}
 	if _, _, err := check(t, header+",x,,,,,,\n", ingest.CSV); err == nil || err != nil && !strings.Contains(err.Error(), "no row") {
 		t.Errorf("nothing loaded: %v", err)
+	}
+}
+
+func TestMaxShrink(t *testing.T) {
+	e := newEnv(t)
+	rows := func(n int) string {
+		var b strings.Builder
+		b.WriteString("phoneNumber,name\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "+346000%05d,Ana\n", i)
+		}
+		return b.String()
+	}
+	shrink := func(s string) func(*ingest.Options) {
+		return func(o *ingest.Options) {
+			l, err := ingest.ParseShrink(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.MaxShrink = l
+		}
+	}
+	if _, _, err := e.ingestCSV(t, rows(20), shrink("10%")); err != nil {
+		t.Fatalf("first generation: %v", err)
+	}
+	for _, tt := range []struct {
+		rows  int
+		limit string
+		ok    bool
+	}{{17, "10%", false}, {18, "10%", true}, {9, "50%", false}, {1, "100%", true}, {1, "0%", false}, {1, "", true}} {
+		before, _ := e.st.CurrentID(context.Background())
+		sum, _, err := e.ingestCSV(t, rows(tt.rows), shrink(tt.limit))
+		after, _ := e.st.CurrentID(context.Background())
+		if tt.ok != (err == nil) || (err != nil && (!errors.Is(err, ingest.ErrShrink) || before != after)) {
+			t.Errorf("%d rows under %q: %v (current %s → %s, %+v)", tt.rows, tt.limit, err, before, after, sum)
+		}
+		if tt.ok {
+			if _, _, err := e.ingestCSV(t, rows(20)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, bad := range []string{"10", "x%", "101%", "-1%"} {
+		if _, err := ingest.ParseShrink(bad); err == nil {
+			t.Errorf("ParseShrink(%q) accepted", bad)
+		}
 	}
 }

@@ -39,6 +39,7 @@ type Options struct {
 	Delta      bool   // apply upserts and deletes to the current generation
 	Profile    string // normalisation profile of a full build ("" = default)
 	MaxRejects Limit
+	MaxShrink  Limit // a full build fails below (100 − P)% of the current generation's lines
 
 	Keyring *keys.Keyring
 	Store   engine.Store
@@ -83,6 +84,10 @@ func (s Summary) String() string {
 // ErrTooManyRejects ends a run whose rejects pass --max-rejects; the
 // current generation stays.
 var ErrTooManyRejects = errors.New("too many rejected rows")
+
+// ErrShrink ends a full run that would load too few lines against the
+// current generation (--max-shrink); the current generation stays.
+var ErrShrink = errors.New("the export shrinks the subscriber base too much")
 
 // ErrNothingLoaded ends a full run in which no row could be loaded: making
 // an empty generation current would answer 404 for every subscriber.

@@ -47,6 +47,31 @@ func ParseLimit(s string) (Limit, error) {
 	return Limit{count: v, set: true, percent: -1}, nil
 }
 
+// ParseShrink reads a --max-shrink value, a percentage ("10%"); "100%"
+// turns the guard off.
+func ParseShrink(s string) (Limit, error) {
+	p, ok := strings.CutSuffix(strings.TrimSpace(s), "%")
+	if !ok {
+		if strings.TrimSpace(s) == "" {
+			return Limit{}, nil
+		}
+		return Limit{}, fmt.Errorf("max-shrink %q: want a percentage like 10%%", s)
+	}
+	l, err := ParseLimit(p + "%")
+	if err != nil {
+		return Limit{}, fmt.Errorf("max-shrink %q: want a percentage like 10%%", s)
+	}
+	if l.percent >= 100 {
+		return Limit{}, nil
+	}
+	return l, nil
+}
+
+// shrinks reports whether lines falls below (100 − l)% of current.
+func (l Limit) shrinks(lines, current int64) bool {
+	return l.set && float64(lines) < float64(current)*(100-l.percent)/100
+}
+
 func (l Limit) String() string {
 	switch {
 	case !l.set:

@@ -36,6 +36,7 @@ func ingestCommand() *cli.Command {
 // flags (hidden in its help) and ignores them.
 func ingestFlagDefs(check bool) []cli.Flag {
 	store := []cli.Flag{
+		&cli.StringFlag{Name: "max-shrink", Usage: "fail a full import that would load more than this share fewer lines than the current generation (100% turns the guard off)", Value: "10%", EnvVars: envVar("max-shrink")},
 		&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
 		boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
 	}
@@ -54,7 +55,7 @@ func ingestFlagDefs(check bool) []cli.Flag {
 		stringFlag("date-format", "dates of the export: YYYY-MM-DD (default), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY or YYYYMMDD; wins over the mapping's date_format"),
 		boolFlag("delta", "apply upserts and deletes to the current generation"),
 		stringFlag("profile", "normalisation profile of a full import (default: default)"),
-		stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
+		&cli.StringFlag{Name: "max-rejects", Usage: "fail when more rows are rejected: a count (100) or a percentage (0.5%)", Value: "1%", EnvVars: envVar("max-rejects")},
 		stringFlag("rejects", "write the rejects report to this file instead of stderr"),
 		boolFlag("quiet", "no progress bar"),
 	)
@@ -170,6 +171,9 @@ func limitMemory() {
 func ingestFlags(c *cli.Context, o *ingest.Options) error {
 	var err error
 	if o.MaxRejects, err = ingest.ParseLimit(c.String("max-rejects")); err != nil {
+		return &usageError{err.Error()}
+	}
+	if o.MaxShrink, err = ingest.ParseShrink(c.String("max-shrink")); err != nil {
 		return &usageError{err.Error()}
 	}
 	if m := c.String("mapping"); m != "" {
