@@ -26,7 +26,9 @@ type builder struct {
 	rep    *reporter
 	phones *phoneSet // Check only: instead of w and sort
 	read   int64
-	start  time.Time
+	// rows by op, and a delta's deletes of lines its base does not hold
+	upserts, deletes, absent int64
+	start                    time.Time
 }
 
 func (o *Options) build(ctx context.Context) (*builder, error) {
@@ -66,6 +68,7 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 }
 
 func (b *builder) close() {
+	b.rep.totals()
 	if b.w != nil {
 		b.w.Abort()
 	}
@@ -78,7 +81,8 @@ func (b *builder) close() {
 }
 
 func (b *builder) summary(start time.Time) Summary {
-	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start), checked: b.o.check}
+	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start), checked: b.o.check,
+		delta: b.o.Delta, Upserts: b.upserts, Deletes: b.deletes, DeletesAbsent: b.absent}
 	s.Loaded = s.Read - s.Rejected
 	return s
 }
@@ -107,6 +111,11 @@ func (b *builder) absorb(bt *batch) error {
 	b.read += int64(len(bt.rows))
 	for i := range bt.out {
 		e := &bt.out[i]
+		if e.op == opDelete {
+			b.deletes++
+		} else {
+			b.upserts++
+		}
 		if b.phones != nil {
 			if e.op == opUpsert && !b.o.Delta {
 				if err := b.phones.add(e); err != nil {
@@ -154,6 +163,7 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 			return engine.GenerationInfo{}, r.err
 		}
 		lines += r.lines
+		b.absent += r.absent
 		dups = append(dups, r.dups...)
 	}
 	if err := b.verdict(lines, dups); err != nil {
@@ -166,9 +176,10 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 }
 
 type streamResult struct {
-	lines int64
-	dups  []reject
-	err   error
+	lines  int64
+	absent int64 // a delta's deletes of lines not in its base
+	dups   []reject
+	err    error
 }
 
 func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
@@ -178,8 +189,7 @@ func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
 	}
 	defer m.close()
 	if b.base != nil {
-		lines, err := b.writeDelta(ctx, m, s, n)
-		return streamResult{lines: lines, err: err}
+		return b.writeDelta(ctx, m, s, n)
 	}
 	return b.writeFull(ctx, m, s)
 }
@@ -268,17 +278,18 @@ func (b *builder) writeFull(ctx context.Context, m *merger, s int) streamResult 
 // writeDelta merges one key range of the current generation with the
 // delta's records; for a phone number the delta names several times, its
 // last row wins, as if the rows were applied one after another.
-func (b *builder) writeDelta(ctx context.Context, m *merger, s, n int) (int64, error) {
+func (b *builder) writeDelta(ctx context.Context, m *merger, s, n int) streamResult {
 	d := &deltaMerge{m: m, w: b.w, stream: s}
 	if err := d.advance(); err != nil {
-		return 0, err
+		return streamResult{err: err}
 	}
 	lo, hi := engine.StreamBounds(s, n)
 	err := b.base.(engine.Scanner).Scan(ctx, lo, hi, d.base)
 	if err != nil {
-		return d.lines, fmt.Errorf("read current generation: %w", err)
+		return streamResult{err: fmt.Errorf("read current generation: %w", err)}
 	}
-	return d.lines, d.rest()
+	err = d.rest()
+	return streamResult{lines: d.lines, absent: d.absent, err: err}
 }
 
 type deltaMerge struct {
@@ -289,6 +300,7 @@ type deltaMerge struct {
 	has     bool
 	scratch item
 	lines   int64
+	absent  int64 // deletes of keys the base does not hold
 }
 
 // advance loads the next delta group: all rows of the next key, keeping
@@ -315,18 +327,23 @@ func (d *deltaMerge) advance() error {
 // whose keys come before it.
 func (d *deltaMerge) base(key, rec []byte) error {
 	for d.has && bytes.Compare(d.cur.key[:], key) < 0 {
-		if err := d.apply(); err != nil {
+		if err := d.apply(false); err != nil {
 			return err
 		}
 	}
 	if d.has && bytes.Equal(d.cur.key[:], key) {
-		return d.apply() // the delta replaces or deletes this line
+		return d.apply(true) // the delta replaces or deletes this line
 	}
 	d.lines++
 	return d.w.Put(d.stream, key, rec)
 }
 
-func (d *deltaMerge) apply() error {
+// apply writes the current delta group; inBase says whether the base
+// holds its key.
+func (d *deltaMerge) apply(inBase bool) error {
+	if d.cur.op == opDelete && !inBase {
+		d.absent++
+	}
 	if d.cur.op == opUpsert {
 		if err := d.w.Put(d.stream, d.cur.key[:], d.cur.rec); err != nil {
 			return err
@@ -338,7 +355,7 @@ func (d *deltaMerge) apply() error {
 
 func (d *deltaMerge) rest() error {
 	for d.has {
-		if err := d.apply(); err != nil {
+		if err := d.apply(false); err != nil {
 			return err
 		}
 	}

@@ -111,5 +111,6 @@ func e164Digits(phone string) uint64 {
 // duplicateReject is the reject of a row whose phone number an earlier row
 // of a full export already had.
 func duplicateReject(row, line, first int64) reject {
-	return reject{row: row, line: line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", first)}
+	return reject{row: row, line: line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", first),
+		rule: "repeats the phone number of an earlier row"}
 }

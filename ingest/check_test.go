@@ -86,7 +86,7 @@ func TestCheckJSONLAndDelta(t *testing.T) {
 		t.Errorf("full: %v %+v\n%s", err, sum, rejects)
 	}
 	sum, rejects, err = check(t, in, ingest.JSONL, func(o *ingest.Options) { o.Delta = true })
-	if err != nil || sum.Loaded != 2 || strings.Count(rejects, "\n") != 1 {
+	if err != nil || sum.Loaded != 2 || strings.Count(rowLines(rejects), "row ") != 1 {
 		t.Errorf("delta: %v %+v\n%s", err, sum, rejects)
 	}
 	if _, _, err := check(t, header+",x,,,,,,\n", ingest.CSV); err == nil || err != nil && !strings.Contains(err.Error(), "no row") {

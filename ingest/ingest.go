@@ -64,7 +64,11 @@ type Summary struct {
 	// Collect is the parallel phase (read, normalise, hash, sort); Write
 	// the merge into the generation and its commit.
 	Collect, Write time.Duration
-	checked        bool // by Check: nothing was written
+	// A delta's rows by op, and how many deletes named a line its base
+	// generation does not hold (found by Run only).
+	Upserts, Deletes, DeletesAbsent int64
+
+	checked, delta bool // by Check: nothing was written; a delta
 }
 
 // String is the one summary line of contract §2.
@@ -73,12 +77,20 @@ func (s Summary) String() string {
 	if s.Elapsed > 0 {
 		rate = float64(s.Read) / s.Elapsed.Seconds()
 	}
-	if s.checked {
-		return fmt.Sprintf("rows read %d, would load %d, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
-			s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+	ops := ""
+	if s.delta {
+		ops = fmt.Sprintf(" (upserts %d, deletes %d", s.Upserts, s.Deletes)
+		if !s.checked {
+			ops += fmt.Sprintf(", %d of them of absent lines", s.DeletesAbsent)
+		}
+		ops += ")"
 	}
-	return fmt.Sprintf("rows read %d, loaded %d, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
-		s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
+	if s.checked {
+		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
+			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+	}
+	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
+		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
 }
 
 // ErrTooManyRejects ends a run whose rejects pass --max-rejects; the

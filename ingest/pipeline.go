@@ -167,7 +167,9 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 		bt.rejects = append(bt.rejects, reject{row: r.num, line: r.line, field: field, reason: reason})
 	}
 	if r.bad != nil {
-		rj(r.bad.field, r.bad.reason)
+		bad := *r.bad
+		bad.row, bad.line = r.num, r.line
+		bt.rejects = append(bt.rejects, bad)
 		return
 	}
 	op, ok := parseOp(r.cells[colOp])

@@ -87,7 +87,8 @@ func (c *csvReader) next(r *row) error {
 	line, _ := c.r.FieldPos(0)
 	r.line = int64(line)
 	if len(rec) != len(c.targets) {
-		r.bad = &reject{field: "row", reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.targets))}
+		r.bad = &reject{field: "row", reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.targets)),
+			rule: "has not as many fields as the header"}
 		return nil
 	}
 	for i, v := range rec {
