@@ -46,13 +46,13 @@ func ParseLimit(s string) (Limit, error) {
 	if p, ok := strings.CutSuffix(s, "%"); ok {
 		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || v < 0 || v > 100 {
-			return Limit{}, fmt.Errorf("max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
+			return Limit{}, fmt.Errorf("--max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
 		}
 		return Limit{percent: v, set: true}, nil
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 0 {
-		return Limit{}, fmt.Errorf("max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
+		return Limit{}, fmt.Errorf("--max-rejects %q: want a count like 100 or a percentage like 0.5%%", s)
 	}
 	return Limit{count: v, set: true, percent: -1}, nil
 }
@@ -65,11 +65,11 @@ func ParseShrink(s string) (Limit, error) {
 		if strings.TrimSpace(s) == "" {
 			return Limit{}, nil
 		}
-		return Limit{}, fmt.Errorf("max-shrink %q: want a percentage like 10%%", s)
+		return Limit{}, fmt.Errorf("--max-shrink %q: want a percentage like 10%%", s)
 	}
 	l, err := ParseLimit(p + "%")
 	if err != nil {
-		return Limit{}, fmt.Errorf("max-shrink %q: want a percentage like 10%%", s)
+		return Limit{}, fmt.Errorf("--max-shrink %q: want a percentage like 10%%", s)
 	}
 	if l.percent >= 100 {
 		return Limit{}, nil
