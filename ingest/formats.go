@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/kycmatch/kycmatch/engine"
 )
 
 // DateFormat is how an export writes birthdate and idDocumentExpiryDate
@@ -71,6 +73,27 @@ func ParseDelimiter(s string) (rune, error) {
 		return '\t', nil
 	}
 	return 0, errors.New(`want one of , ; | or \t (tab)`)
+}
+
+// lineToISO rewrites a line's dates as YYYY-MM-DD; on a date not in f's
+// shape it returns the attribute and false. Empty cells stay empty: the
+// attribute is not held.
+func (f DateFormat) lineToISO(l *engine.Line) (engine.Attribute, bool) {
+	if f == DateISO {
+		return 0, true
+	}
+	for _, a := range [...]engine.Attribute{engine.Birthdate, engine.IDDocumentExpiryDate} {
+		v := l.Values[a]
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		iso, ok := f.toISO(v)
+		if !ok {
+			return a, false
+		}
+		l.Values[a] = iso
+	}
+	return 0, true
 }
 
 // dateReason is the rejects report's reason for a date that is not one in

@@ -1,3 +1,7 @@
+// Package ingest owns the path from a subscriber export to a generation:
+// reading CSV and JSON Lines, mapping columns, the row rules and the
+// rejects report, hashing in parallel, sorting and the merge into a new
+// generation (Run). Check runs the same path and stops before writing.
 package ingest
 
 import (

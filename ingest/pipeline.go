@@ -216,13 +216,9 @@ func (b *builder) encodeUpsert(enc *engine.Encoder, bt *batch, r *row, phone str
 	copy(line.Values[:], r.cells[:engine.NumAttributes])
 	line.Values[engine.PhoneNumber], line.Eligible = phone, eligible
 	df := *b.o.DateFormat
-	for _, a := range [...]engine.Attribute{engine.Birthdate, engine.IDDocumentExpiryDate} {
-		if v := line.Values[a]; df != DateISO && strings.TrimSpace(v) != "" {
-			if line.Values[a], ok = df.toISO(v); !ok {
-				rj(a.String(), df.dateReason())
-				return
-			}
-		}
+	if a, ok := df.lineToISO(&line); !ok {
+		rj(a.String(), df.dateReason())
+		return
 	}
 	start := len(bt.arena)
 	key, rec, err := enc.Encode(bt.arena, &line)
