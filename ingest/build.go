@@ -24,13 +24,16 @@ type builder struct {
 	w      engine.GenerationWriter
 	sort   *sorter
 	rep    *reporter
+	phones *phoneSet // Check only: instead of w and sort
 	read   int64
-	start  time.Time
+	// rows by op, and a delta's deletes of lines its base does not hold
+	upserts, deletes, absent int64
+	start                    time.Time
 }
 
 func (o *Options) build(ctx context.Context) (*builder, error) {
 	b := &builder{o: o, rep: &reporter{w: o.Rejects, limit: o.MaxRejects}, start: o.Now()}
-	if o.Delta {
+	if o.Delta && !o.check {
 		base, err := o.Store.Current(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("delta needs a current generation: %w", err)
@@ -45,6 +48,10 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 	if b.scheme, err = o.schemeFor(b.base); err != nil {
 		b.close()
 		return nil, err
+	}
+	if o.check {
+		b.phones = &phoneSet{}
+		return b, nil
 	}
 	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat,
 		LookupSalt: b.scheme.LookupSalt()}
@@ -61,6 +68,7 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 }
 
 func (b *builder) close() {
+	b.rep.totals()
 	if b.w != nil {
 		b.w.Abort()
 	}
@@ -73,7 +81,8 @@ func (b *builder) close() {
 }
 
 func (b *builder) summary(start time.Time) Summary {
-	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start)}
+	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start), checked: b.o.check,
+		delta: b.o.Delta, Upserts: b.upserts, Deletes: b.deletes, DeletesAbsent: b.absent}
 	s.Loaded = s.Read - s.Rejected
 	return s
 }
@@ -102,6 +111,19 @@ func (b *builder) absorb(bt *batch) error {
 	b.read += int64(len(bt.rows))
 	for i := range bt.out {
 		e := &bt.out[i]
+		if e.op == opDelete {
+			b.deletes++
+		} else {
+			b.upserts++
+		}
+		if b.phones != nil {
+			if e.op == opUpsert && !b.o.Delta {
+				if err := b.phones.add(e); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		if err := b.sort.add(&e.key, e.row, e.line, e.op, bt.arena[e.off:e.off+e.n]); err != nil {
 			return err
 		}
@@ -141,24 +163,23 @@ func (b *builder) write(ctx context.Context) (engine.GenerationInfo, error) {
 			return engine.GenerationInfo{}, r.err
 		}
 		lines += r.lines
+		b.absent += r.absent
 		dups = append(dups, r.dups...)
 	}
-	if err := b.reportDuplicates(dups); err != nil {
+	if err := b.verdict(lines, dups); err != nil {
 		return engine.GenerationInfo{}, err
 	}
-	if err := b.rep.final(b.read); err != nil {
+	if err := b.shrinkGuard(ctx, lines); err != nil {
 		return engine.GenerationInfo{}, err
-	}
-	if lines == 0 && b.base == nil {
-		return engine.GenerationInfo{}, ErrNothingLoaded
 	}
 	return b.w.Commit(ctx, engine.CommitStats{Lines: lines, Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(b.start)})
 }
 
 type streamResult struct {
-	lines int64
-	dups  []reject
-	err   error
+	lines  int64
+	absent int64 // a delta's deletes of lines not in its base
+	dups   []reject
+	err    error
 }
 
 func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
@@ -168,10 +189,47 @@ func (b *builder) writeStream(ctx context.Context, s, n int) streamResult {
 	}
 	defer m.close()
 	if b.base != nil {
-		lines, err := b.writeDelta(ctx, m, s, n)
-		return streamResult{lines: lines, err: err}
+		return b.writeDelta(ctx, m, s, n)
 	}
 	return b.writeFull(ctx, m, s)
+}
+
+// verdict decides, once every row is read and the duplicates are known,
+// whether the run may publish: Run commits after it, Check stops.
+func (b *builder) verdict(lines int64, dups []reject) error {
+	if err := b.reportDuplicates(dups); err != nil {
+		return err
+	}
+	if err := b.rep.final(b.read); err != nil {
+		return err
+	}
+	if lines == 0 && !b.o.Delta {
+		return ErrNothingLoaded
+	}
+	return nil
+}
+
+// shrinkGuard refuses a full build that loads fewer lines than
+// --max-shrink allows against the current generation: a truncated export
+// would otherwise answer 404 for the lines it lost.
+func (b *builder) shrinkGuard(ctx context.Context, lines int64) error {
+	if b.base != nil || !b.o.MaxShrink.set {
+		return nil
+	}
+	cur, err := b.o.Store.Current(ctx)
+	if errors.Is(err, engine.ErrNoGeneration) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the current generation's size for --max-shrink (100%% turns the guard off): %w", err)
+	}
+	info := cur.Info()
+	cur.Close()
+	if b.o.MaxShrink.shrinks(lines, info.Lines) {
+		return fmt.Errorf("%w: it would load %d lines, more than %s fewer than the %d of current generation %s (--max-shrink)",
+			ErrShrink, lines, b.o.MaxShrink, info.Lines, info.ID)
+	}
+	return nil
 }
 
 // reportDuplicates reports, in row order, the rows whose phone number an
@@ -201,7 +259,7 @@ func (b *builder) writeFull(ctx context.Context, m *merger, s int) streamResult 
 			return r
 		}
 		if r.lines > 0 && it.key == prev {
-			r.dups = append(r.dups, reject{row: it.row, line: it.line, field: "phoneNumber", reason: fmt.Sprintf("repeats the phone number of row %d", firstRow)})
+			r.dups = append(r.dups, duplicateReject(it.row, it.line, firstRow))
 			continue
 		}
 		if err := b.w.Put(s, it.key[:], it.rec); err != nil {
@@ -220,17 +278,18 @@ func (b *builder) writeFull(ctx context.Context, m *merger, s int) streamResult 
 // writeDelta merges one key range of the current generation with the
 // delta's records; for a phone number the delta names several times, its
 // last row wins, as if the rows were applied one after another.
-func (b *builder) writeDelta(ctx context.Context, m *merger, s, n int) (int64, error) {
+func (b *builder) writeDelta(ctx context.Context, m *merger, s, n int) streamResult {
 	d := &deltaMerge{m: m, w: b.w, stream: s}
 	if err := d.advance(); err != nil {
-		return 0, err
+		return streamResult{err: err}
 	}
 	lo, hi := engine.StreamBounds(s, n)
 	err := b.base.(engine.Scanner).Scan(ctx, lo, hi, d.base)
 	if err != nil {
-		return d.lines, fmt.Errorf("read current generation: %w", err)
+		return streamResult{err: fmt.Errorf("read current generation: %w", err)}
 	}
-	return d.lines, d.rest()
+	err = d.rest()
+	return streamResult{lines: d.lines, absent: d.absent, err: err}
 }
 
 type deltaMerge struct {
@@ -241,6 +300,7 @@ type deltaMerge struct {
 	has     bool
 	scratch item
 	lines   int64
+	absent  int64 // deletes of keys the base does not hold
 }
 
 // advance loads the next delta group: all rows of the next key, keeping
@@ -267,18 +327,23 @@ func (d *deltaMerge) advance() error {
 // whose keys come before it.
 func (d *deltaMerge) base(key, rec []byte) error {
 	for d.has && bytes.Compare(d.cur.key[:], key) < 0 {
-		if err := d.apply(); err != nil {
+		if err := d.apply(false); err != nil {
 			return err
 		}
 	}
 	if d.has && bytes.Equal(d.cur.key[:], key) {
-		return d.apply() // the delta replaces or deletes this line
+		return d.apply(true) // the delta replaces or deletes this line
 	}
 	d.lines++
 	return d.w.Put(d.stream, key, rec)
 }
 
-func (d *deltaMerge) apply() error {
+// apply writes the current delta group; inBase says whether the base
+// holds its key.
+func (d *deltaMerge) apply(inBase bool) error {
+	if d.cur.op == opDelete && !inBase {
+		d.absent++
+	}
 	if d.cur.op == opUpsert {
 		if err := d.w.Put(d.stream, d.cur.key[:], d.cur.rec); err != nil {
 			return err
@@ -290,7 +355,7 @@ func (d *deltaMerge) apply() error {
 
 func (d *deltaMerge) rest() error {
 	for d.has {
-		if err := d.apply(); err != nil {
+		if err := d.apply(false); err != nil {
 			return err
 		}
 	}

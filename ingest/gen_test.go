@@ -324,8 +324,11 @@ func TestDelta(t *testing.T) {
 	if err != nil || rejects != "" {
 		t.Fatalf("%v %s", err, rejects)
 	}
-	if sum.Generation.ID != "00000002" || sum.Generation.Lines != 3 {
+	if sum.Generation.ID != "00000002" || sum.Generation.Lines != 3 || sum.Upserts != 3 || sum.Deletes != 3 || sum.DeletesAbsent != 2 {
 		t.Errorf("summary %+v", sum)
+	}
+	if !strings.Contains(sum.String(), "loaded 6 (upserts 3, deletes 3, 2 of them of absent lines), rejected 0") {
+		t.Errorf("summary line %q", sum.String())
 	}
 	tests := []struct {
 		phone, name string

@@ -1,3 +1,7 @@
+// Package ingest owns the path from a subscriber export to a generation:
+// reading CSV and JSON Lines, mapping columns, the row rules and the
+// rejects report, hashing in parallel, sorting and the merge into a new
+// generation (Run). Check runs the same path and stops before writing.
 package ingest
 
 import (
@@ -30,9 +34,16 @@ type Options struct {
 	Format        Format
 	Mapping       *Mapping // nil: the contract's column names only
 	DefaultRegion string   // ISO 3166-1 alpha-2, for national phone numbers
-	Delta         bool     // apply upserts and deletes to the current generation
-	Profile       string   // normalisation profile of a full build ("" = default)
-	MaxRejects    Limit
+	MSISDN        bool     // digits-only phone numbers are international (country code first)
+	Delimiter     rune     // CSV field separator; 0 is ','
+	// DateFormat of birthdate and idDocumentExpiryDate; nil takes the
+	// mapping's date_format, else YYYY-MM-DD. A flag is more specific to
+	// one run than a mapping file shared by many, so it wins.
+	DateFormat *DateFormat
+	Delta      bool   // apply upserts and deletes to the current generation
+	Profile    string // normalisation profile of a full build ("" = default)
+	MaxRejects Limit
+	MaxShrink  Limit // a full build fails below (100 − P)% of the current generation's lines
 
 	Keyring *keys.Keyring
 	Store   engine.Store
@@ -46,6 +57,7 @@ type Options struct {
 	Now      func() time.Time // for tests
 
 	noTokens bool // benchmarks only: see engine.Encoder.OmitTokensForBenchmark
+	check    bool // set by Check
 }
 
 // Summary is the outcome of a run.
@@ -56,6 +68,11 @@ type Summary struct {
 	// Collect is the parallel phase (read, normalise, hash, sort); Write
 	// the merge into the generation and its commit.
 	Collect, Write time.Duration
+	// A delta's rows by op, and how many deletes named a line its base
+	// generation does not hold (found by Run only).
+	Upserts, Deletes, DeletesAbsent int64
+
+	checked, delta bool // by Check: nothing was written; a delta
 }
 
 // String is the one summary line of contract §2.
@@ -64,13 +81,29 @@ func (s Summary) String() string {
 	if s.Elapsed > 0 {
 		rate = float64(s.Read) / s.Elapsed.Seconds()
 	}
-	return fmt.Sprintf("rows read %d, loaded %d, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
-		s.Read, s.Loaded, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
+	ops := ""
+	if s.delta {
+		ops = fmt.Sprintf(" (upserts %d, deletes %d", s.Upserts, s.Deletes)
+		if !s.checked {
+			ops += fmt.Sprintf(", %d of them of absent lines", s.DeletesAbsent)
+		}
+		ops += ")"
+	}
+	if s.checked {
+		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
+			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+	}
+	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
+		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
 }
 
 // ErrTooManyRejects ends a run whose rejects pass --max-rejects; the
 // current generation stays.
 var ErrTooManyRejects = errors.New("too many rejected rows")
+
+// ErrShrink ends a full run that would load too few lines against the
+// current generation (--max-shrink); the current generation stays.
+var ErrShrink = errors.New("the export shrinks the subscriber base too much")
 
 // ErrNothingLoaded ends a full run in which no row could be loaded: making
 // an empty generation current would answer 404 for every subscriber.
@@ -103,6 +136,12 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 }
 
 func (o *Options) defaults() {
+	if o.DateFormat == nil && o.Mapping != nil {
+		o.DateFormat = o.Mapping.DateFormat
+	}
+	if o.DateFormat == nil {
+		o.DateFormat = new(DateISO)
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -123,7 +162,7 @@ func (o *Options) defaults() {
 func (o *Options) reader() (rowReader, error) {
 	switch o.Format {
 	case CSV:
-		return newCSVReader(o.Input, o.Mapping)
+		return newCSVReader(o.Input, o.Mapping, o.Delimiter)
 	case JSONL:
 		return newJSONLReader(o.Input, o.Mapping), nil
 	}
@@ -142,7 +181,7 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		}
 		salt := make([]byte, lookupSaltSize)
 		rand.Read(salt)
-		return hashing.NewScheme(o.Keyring.Active(), p, engine.FieldNames()).WithLookupSalt(salt), nil
+		return hashing.NewScheme(o.activeKey(), p, engine.FieldNames()).WithLookupSalt(salt), nil
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
@@ -160,6 +199,15 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		return nil, err
 	}
 	return hashing.NewScheme(k, p, engine.FieldNames()).WithLookupSalt(info.LookupSalt), nil
+}
+
+// activeKey is the key a full build hashes with. Check's records are
+// thrown away, so it hashes with a key made for the run and never kept.
+func (o *Options) activeKey() *keys.Key {
+	if o.check {
+		return keys.Ephemeral()
+	}
+	return o.Keyring.Active()
 }
 
 // lookupSaltSize is 128 bits: salts never repeat between ingests.

@@ -138,13 +138,18 @@ func TestRejects(t *testing.T) {
 		{"row 6 ", "country"}, {"row 7 ", "eligible"}, {"row 8 ", "row"}, {"row 9 ", "row"},
 		{"row 10 ", "phoneNumber"}, {"row 11 ", "name"},
 	}
-	lines := strings.Split(strings.TrimSpace(rejects), "\n")
+	lines := strings.Split(rowLines(rejects), "\n")
 	if len(lines) != len(want) || sum.Rejected != int64(len(want)) || sum.Loaded != 2 || sum.Read != 12 {
 		t.Fatalf("summary %+v, rejects:\n%s", sum, rejects)
 	}
 	for _, w := range want {
 		if !strings.Contains(rejects, w.row) || !strings.Contains(lineOf(rejects, w.row), w.field) {
 			t.Errorf("no reject %s%s in:\n%s", w.row, w.field, rejects)
+		}
+	}
+	for _, total := range []string{"total: phoneNumber: is missing: 1", "total: phoneNumber: repeats the phone number of an earlier row: 1", "total: row: has not as many fields as the header: 1"} {
+		if !strings.Contains(rejects, total+"\n") {
+			t.Errorf("no %q in:\n%s", total, rejects)
 		}
 	}
 	if !strings.Contains(lineOf(rejects, "row 10 "), "row 1") {
@@ -226,15 +231,25 @@ func TestNothingLoaded(t *testing.T) {
 
 func TestHeaderErrors(t *testing.T) {
 	e := newEnv(t)
-	for name, csv := range map[string]string{
-		"UnknownColumn":   "phoneNumber,shoeSize\n+34600000001,42\n",
-		"NoPhoneColumn":   "name\nAna\n",
-		"DuplicateColumn": "phoneNumber,name,name\n+34600000001,a,b\n",
-		"Empty":           "",
+	for _, tt := range []struct {
+		name, csv, want string
+	}{
+		{"UnknownColumn", "phoneNumber,shoeSize\n+34600000001,42\n", `unknown column "shoeSize"`},
+		{"UnknownValueLike", "phoneNumber,+34600000009\n+34600000001,42\n", "unknown column 2:"},
+		{"NoPhoneColumn", "name\nAna\n", "no phoneNumber column"},
+		{"DuplicateColumn", "phoneNumber,name,name\n+34600000001,a,b\n", `column "name" and column "name" both load name`},
+		{"Headerless", "+34600000001,Ana Gil,1990-01-31\n", "needs a header row"},
+		{"Empty", "", "empty"},
 	} {
-		t.Run(name, func(t *testing.T) {
-			if _, _, err := e.ingestCSV(t, csv); err == nil {
-				t.Error("accepted")
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := e.ingestCSV(t, tt.csv)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			for _, v := range []string{"+34600000", "Ana", "1990"} {
+				if strings.Contains(err.Error(), v) {
+					t.Errorf("error quotes the value %q: %v", v, err)
+				}
 			}
 		})
 	}
@@ -256,14 +271,26 @@ func TestMapping(t *testing.T) {
 	if res, err := e.match(t, "+34600000001", "name", "ana gil"); err != nil || res.Verdict[engine.Name] != engine.True {
 		t.Errorf("%v %v", res, err)
 	}
-	for name, bad := range map[string]string{
-		"UnknownTarget": "rename:\n  X: shoeSize\n",
-		"UnknownKey":    "renames:\n  X: name\n",
-		"BothWays":      "rename:\n  X: name\nignore: [X]\n",
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"UnknownTarget", "rename:\n  X: shoeSize\n", `line 2: column "X" is renamed to "shoeSize", which is not a contract column`},
+		{"ValueTarget", "rename:\n  X: +34600000001\n", `line 2: column "X" is renamed to something that is not a contract column`},
+		{"ValueColumn", "ignore: [a]\nrename:\n  +34600000001: name\n  +34600000001: givenName\n", "line 4: a column is renamed twice"},
+		{"UnknownKey", "renames:\n  X: name\n", `line 1: key "renames" is not one of`},
+		{"ValueKey", "+34600000001: x\n", "line 1: a key is not one of rename, ignore or date_format"},
+		{"TwiceKey", "ignore: [a]\nignore: [b]\n", `line 2: key "ignore" appears twice`},
+		{"NotAList", "ignore: {a: +34600000001}\n", "line 1: ignore must be a list"},
+		{"NotAMap", "- +34600000001\n", "line 1: want the keys"},
+		{"Syntax", "rename:\n  a: b\n +34600000001, \"Ana\n", "is not valid YAML"},
+		{"BothWays", "rename:\n  X: name\nignore: [X]\n", `column "X" is both renamed and ignored`},
+		{"DateFormat", "date_format: 31.01.1990\n", "line 1: date_format: want one of"},
 	} {
-		writeFile(t, path, bad)
-		if _, err := ingest.LoadMapping(path); err == nil {
-			t.Errorf("%s: accepted", name)
+		writeFile(t, path, tt.yaml)
+		_, err := ingest.LoadMapping(path)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "+34600000001") || strings.Contains(err.Error(), "31.01") || strings.Contains(err.Error(), "Ana")) {
+			t.Errorf("%s: error quotes the file: %v", tt.name, err)
 		}
 	}
 }
@@ -293,8 +320,13 @@ func TestJSONL(t *testing.T) {
 		t.Errorf("eligible false: %v", err)
 	}
 	o = e.options(strings.NewReader(`{"phoneNumber":"+34600000001","shoeSize":"42"}`+"\n"), ingest.JSONL)
-	if _, err := ingest.Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "shoeSize") {
+	if _, err := ingest.Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), `row 1 (line 1) has the unknown key "shoeSize"`) {
 		t.Errorf("unknown key: %v", err)
+	}
+	o = e.options(strings.NewReader(`{"phoneNumber":"+34600000001","name":"x"}`+"\n"+`{"+34600000002":"Ana Gil"}`+"\n"), ingest.JSONL)
+	if _, err := ingest.Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), "row 2 (line 2) has an object key that is not") ||
+		strings.Contains(err.Error(), "+34600000002") {
+		t.Errorf("key that is a value: %v", err)
 	}
 }
 

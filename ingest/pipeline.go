@@ -31,6 +31,7 @@ type batch struct {
 type outEntry struct {
 	key       keyBytes
 	row, line int64
+	e164      uint64 // Check only: the phone number, see phoneSet
 	op        byte
 	off, n    uint32
 }
@@ -166,7 +167,9 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 		bt.rejects = append(bt.rejects, reject{row: r.num, line: r.line, field: field, reason: reason})
 	}
 	if r.bad != nil {
-		rj(r.bad.field, r.bad.reason)
+		bad := *r.bad
+		bad.row, bad.line = r.num, r.line
+		bt.rejects = append(bt.rejects, bad)
 		return
 	}
 	op, ok := parseOp(r.cells[colOp])
@@ -178,10 +181,13 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 		rj("op", "delete is only allowed with --delta")
 		return
 	}
-	raw := r.cells[engine.PhoneNumber]
-	if strings.TrimSpace(raw) == "" {
+	raw := strings.TrimSpace(r.cells[engine.PhoneNumber])
+	if raw == "" {
 		rj("phoneNumber", "is missing")
 		return
+	}
+	if b.o.MSISDN && raw[0] >= '1' && raw[0] <= '9' {
+		raw = "+" + raw // the MSISDN form: the country code without + or 00
 	}
 	phone, err := hashing.ParsePhone(raw, b.o.DefaultRegion)
 	if err != nil {
@@ -195,23 +201,35 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 		return
 	}
 	b.encodeUpsert(enc, bt, r, phone, rj)
+	if b.o.check && len(bt.out) > 0 && bt.out[len(bt.out)-1].row == r.num {
+		bt.out[len(bt.out)-1].e164 = e164Digits(phone)
+	}
 }
 
 func (b *builder) encodeUpsert(enc *engine.Encoder, bt *batch, r *row, phone string, rj func(field, reason string)) {
 	eligible, ok := parseEligible(r.cells[colEligible])
 	if !ok {
-		rj("eligible", "must be true or false")
+		rj("eligible", "must be true or false (also yes/no, y/n, 1/0)")
 		return
 	}
 	var line engine.Line
 	copy(line.Values[:], r.cells[:engine.NumAttributes])
 	line.Values[engine.PhoneNumber], line.Eligible = phone, eligible
+	df := *b.o.DateFormat
+	if a, ok := df.lineToISO(&line); !ok {
+		rj(a.String(), df.dateReason())
+		return
+	}
 	start := len(bt.arena)
 	key, rec, err := enc.Encode(bt.arena, &line)
 	if err != nil {
 		var fe *engine.FieldError
 		if errors.As(err, &fe) {
-			rj(fe.Attr.String(), fe.Err.Error())
+			reason := fe.Err.Error()
+			if errors.Is(fe.Err, hashing.ErrDate) {
+				reason = df.dateReason() // the rule in the export's own format
+			}
+			rj(fe.Attr.String(), reason)
 			return
 		}
 		rj("row", "cannot be encoded")
@@ -241,9 +259,9 @@ func parseOp(s string) (byte, bool) {
 // contract §2 says.
 func parseEligible(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "true":
+	case "", "true", "yes", "y", "1":
 		return true, true
-	case "false":
+	case "false", "no", "n", "0":
 		return false, true
 	}
 	return false, false

@@ -42,10 +42,13 @@ type csvReader struct {
 	num     int64
 }
 
-func newCSVReader(in io.Reader, m *Mapping) (*csvReader, error) {
+func newCSVReader(in io.Reader, m *Mapping, delimiter rune) (*csvReader, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipBOM(br)
 	cr := csv.NewReader(br)
+	if delimiter != 0 {
+		cr.Comma = delimiter
+	}
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -84,7 +87,8 @@ func (c *csvReader) next(r *row) error {
 	line, _ := c.r.FieldPos(0)
 	r.line = int64(line)
 	if len(rec) != len(c.targets) {
-		r.bad = &reject{field: "row", reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.targets))}
+		r.bad = &reject{field: "row", reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(c.targets)),
+			rule: "has not as many fields as the header"}
 		return nil
 	}
 	for i, v := range rec {
@@ -166,9 +170,9 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 		return nil
 	}
 	for k, v := range obj {
-		t, err := j.target(k)
+		t, err := j.target(k, r.num)
 		if err != nil {
-			return fmt.Errorf("line %d: %w", j.line, err)
+			return err
 		}
 		if t == colIgnore {
 			continue
@@ -183,16 +187,26 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 	return nil
 }
 
-func (j *jsonlReader) target(key string) (int, error) {
+func (j *jsonlReader) target(key string, num int64) (int, error) {
 	if t, ok := j.targets[key]; ok {
 		return t, nil
 	}
-	t, err := j.m.target(key)
-	if err != nil {
-		return 0, err
+	t, ok := j.m.target(key)
+	if !ok {
+		return 0, unknownKey(key, num, j.line)
 	}
 	j.targets[key] = t
 	return t, nil
+}
+
+// unknownKey quotes a JSON key only when it looks like a column name: a
+// file whose keys are values must not put them in an error.
+func unknownKey(key string, num, line int64) error {
+	what := "an object key that is not a contract column"
+	if nameLike.MatchString(key) {
+		what = fmt.Sprintf("the unknown key %q", key)
+	}
+	return fmt.Errorf("row %d (line %d) has %s: rename or ignore it in a --mapping file", num, line, what)
 }
 
 // jsonCell accepts strings, numbers (postal codes and street numbers are

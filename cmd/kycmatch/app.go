@@ -80,6 +80,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			keysCommand(),
 			ingestCommand(),
+			checkCommand(),
 			matchCommand(),
 			genCommand(),
 			serveCommand(),

@@ -26,6 +26,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"ingest", "--data", dir, "--keyring", kr, "missing.csv"}, exitFailure},
 		{[]string{"keys", "init", "--keyring", kr}, exitFailure},
 		{[]string{"match", "--data", dir, "--keyring", kr, "--json", `{"phoneNumber":"+34600000001","name":"x"}`}, exitFailure},
+		{[]string{"ingest", "--data", dir, "--keyring", kr, "--max-shrink", "10", "x.csv"}, exitUsage},
+		{[]string{"check", "--delimiter", ":", "x.csv"}, exitUsage},
+		{[]string{"check", "--date-format", "DDMMYYYY", "x.csv"}, exitUsage},
+		{[]string{"check", "missing.csv"}, exitFailure},
 		{[]string{"gen", "--count", "-1"}, exitUsage},
 		{[]string{"nosuchcommand"}, exitUsage},
 	}

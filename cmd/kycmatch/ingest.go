@@ -26,19 +26,49 @@ func ingestCommand() *cli.Command {
 		Name:      "ingest",
 		Usage:     "import a subscriber export into a new generation and make it current",
 		ArgsUsage: "FILE (- for stdin; .gz is decompressed)",
-		Flags: append(dataFlags(),
-			stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
-			stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
-			stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
-			boolFlag("delta", "apply upserts and deletes to the current generation"),
-			stringFlag("profile", "normalisation profile of a full import (default: default)"),
-			stringFlag("max-rejects", "fail when more rows are rejected: a count (100) or a percentage (0.5%)"),
-			stringFlag("rejects", "write the rejects report to this file instead of stderr"),
-			&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
-			boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
-			boolFlag("quiet", "no progress bar"),
-		),
-		Action: ingestAction,
+		Flags:     ingestFlagDefs(false),
+		Action:    ingestAction,
+	}
+}
+
+// ingestFlagDefs defines the flags of ingest, which check shares so that
+// one command line serves both. check reads no store: it accepts the store
+// flags (hidden in its help) and ignores them.
+func ingestFlagDefs(check bool) []cli.Flag {
+	store := []cli.Flag{
+		&cli.StringFlag{Name: "max-shrink", Usage: "fail a full import that would load more than this share fewer lines than the current generation (100% turns the guard off)", Value: "10%", EnvVars: envVar("max-shrink")},
+		&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
+		boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
+	}
+	store = append(dataFlags(), store...)
+	if check {
+		for _, f := range store {
+			hide(f)
+		}
+	}
+	return append(store,
+		stringFlag("format", "csv or jsonl (default: from the file name; required for stdin)"),
+		stringFlag("mapping", "YAML file renaming or ignoring the export's columns"),
+		stringFlag("default-region", "ISO 3166-1 alpha-2 region of national phone numbers, e.g. ES"),
+		boolFlag("msisdn", "phone numbers of digits only (34612345678) are international, country code first"),
+		stringFlag("delimiter", `CSV field separator: , ; | or \t (tab) (default: ,)`),
+		stringFlag("date-format", "dates of the export: YYYY-MM-DD (default), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY or YYYYMMDD; wins over the mapping's date_format"),
+		boolFlag("delta", "apply upserts and deletes to the current generation"),
+		stringFlag("profile", "normalisation profile of a full import (default: default)"),
+		&cli.StringFlag{Name: "max-rejects", Usage: "fail when more rows are rejected: a count (100) or a percentage (0.5%)", Value: "1%", EnvVars: envVar("max-rejects")},
+		stringFlag("rejects", "write the rejects report to this file instead of stderr"),
+		boolFlag("quiet", "no progress bar"),
+	)
+}
+
+func hide(f cli.Flag) {
+	switch f := f.(type) {
+	case *cli.StringFlag:
+		f.Hidden = true
+	case *cli.BoolFlag:
+		f.Hidden = true
+	case *cli.IntFlag:
+		f.Hidden = true
 	}
 }
 
@@ -97,6 +127,30 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 	return o, func() { closeRejects(); closeIn() }, nil
 }
 
+// exportOptions opens FILE and the rejects report for check, which needs
+// no data directory and no keyring.
+func exportOptions(c *cli.Context) (ingest.Options, func(), error) {
+	var o ingest.Options
+	nop := func() {}
+	if c.NArg() != 1 {
+		return o, nop, usagef("%s takes exactly one FILE argument (- for stdin)", c.Command.Name)
+	}
+	if err := ingestFlags(c, &o); err != nil {
+		return o, nop, err
+	}
+	in, closeIn, err := openExport(c, &o)
+	if err != nil {
+		return o, nop, err
+	}
+	o.Input = in
+	closeRejects, err := rejectsOutput(c, &o)
+	if err != nil {
+		closeIn()
+		return o, nop, err
+	}
+	return o, func() { closeRejects(); closeIn() }, nil
+}
+
 // openStore opens the data directory for an ingest. A plaintext ingest
 // may build on an unsealed generation; a sealed one never does, or it
 // would seal a forgery as authentic.
@@ -134,6 +188,9 @@ func ingestFlags(c *cli.Context, o *ingest.Options) error {
 	if o.MaxRejects, err = ingest.ParseLimit(c.String("max-rejects")); err != nil {
 		return &usageError{err.Error()}
 	}
+	if o.MaxShrink, err = ingest.ParseShrink(c.String("max-shrink")); err != nil {
+		return &usageError{err.Error()}
+	}
 	if m := c.String("mapping"); m != "" {
 		if o.Mapping, err = ingest.LoadMapping(m); err != nil {
 			return err
@@ -143,11 +200,34 @@ func ingestFlags(c *cli.Context, o *ingest.Options) error {
 		return usagef("--default-region %q is not a region the phone number library knows (use an ISO 3166-1 alpha-2 code such as ES)", r)
 	}
 	o.DefaultRegion = strings.ToUpper(c.String("default-region"))
+	if err := exportShape(c, o); err != nil {
+		return err
+	}
 	o.Delta, o.Profile = c.Bool("delta"), c.String("profile")
 	if o.Delta && o.Profile != "" {
 		return usagef("--profile applies to full imports; a delta keeps the current generation's profile")
 	}
 	o.SortMem = c.Int("sort-memory") << 20
+	return nil
+}
+
+// exportShape reads the flags that say how the export is written.
+func exportShape(c *cli.Context, o *ingest.Options) error {
+	o.MSISDN = c.Bool("msisdn")
+	if d := c.String("delimiter"); d != "" {
+		r, err := ingest.ParseDelimiter(d)
+		if err != nil {
+			return usagef("--delimiter: %v", err)
+		}
+		o.Delimiter = r
+	}
+	if f := c.String("date-format"); f != "" {
+		df, err := ingest.ParseDateFormat(f)
+		if err != nil {
+			return usagef("--date-format: %v", err)
+		}
+		o.DateFormat = &df
+	}
 	return nil
 }
 
