@@ -71,7 +71,10 @@ func NewMetrics() *Metrics {
 	}
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age,
+	// readyz's answer as a number, for an alert that outlives one probe.
+	ready := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_ready",
+		Help: "1 when a generation is open and /match can answer, else 0."}, m.ready)
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingest, m.swaps, age, ready,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -79,6 +82,13 @@ func NewMetrics() *Metrics {
 func (m *Metrics) age() float64 {
 	if t := m.created.Load(); t > 0 {
 		return time.Since(time.Unix(t, 0)).Seconds()
+	}
+	return 0
+}
+
+func (m *Metrics) ready() float64 {
+	if m.created.Load() > 0 {
+		return 1
 	}
 	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -37,19 +38,22 @@ func ingestCommand() *cli.Command {
 			&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
 			boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
 			boolFlag("quiet", "no progress bar"),
+			metricsFileFlag(),
 		),
 		Action: ingestAction,
 	}
 }
 
-func ingestAction(c *cli.Context) error {
+func ingestAction(c *cli.Context) (err error) {
 	limitMemory()
+	var sum ingest.Summary
+	defer recordIngest(c, time.Now(), &sum, &err)
 	o, cleanup, err := ingestOptions(c)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	sum, err := ingest.Run(c.Context, o)
+	sum, err = ingest.Run(c.Context, o)
 	if err != nil {
 		if sum.Read > 0 {
 			fmt.Fprintf(c.App.ErrWriter, "rows read %d, rejected %d; the current generation is unchanged\n", sum.Read, sum.Rejected)
