@@ -240,3 +240,46 @@ func dashboardExprs(t *testing.T, path string) []string {
 	}
 	return exprs
 }
+
+// TestIngestMetricsFile: a run leaves its outcome in --metrics-file, a
+// failed run too, readable by a collector running as another user.
+func TestIngestMetricsFile(t *testing.T) {
+	tests := []struct {
+		name, export string
+		args         []string
+		exit         int
+		want         []string
+	}{
+		{"loaded", serveExport, nil, exitOK,
+			[]string{"kycmatch_ingest_success 1", "kycmatch_ingest_rows_read 2", "kycmatch_ingest_rows_loaded 2", "kycmatch_ingest_rows_rejected 0"}},
+		{"too many rejects", serveExport + "not-a-phone,Nadie,,,\n", []string{"--max-rejects", "0"}, exitFailure,
+			[]string{"kycmatch_ingest_success 0", "kycmatch_ingest_rows_read 3", "kycmatch_ingest_rows_loaded 0", "kycmatch_ingest_rows_rejected 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newServeEnv(t)
+			export, metricsFile := filepath.Join(e.dir, "export.csv"), filepath.Join(e.dir, "kycmatch.prom")
+			if err := os.WriteFile(export, []byte(tt.export), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := append([]string{"kycmatch", "ingest", "--data", e.data, "--keyring", e.keyring, "--quiet",
+				"--metrics-file", metricsFile}, tt.args...)
+			var stdout, stderr syncBuffer
+			if code := run(context.Background(), append(args, export), nil, &stdout, &stderr); code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s", code, tt.exit, stderr.String())
+			}
+			b, err := os.ReadFile(metricsFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(b), "\n"+want+"\n") {
+					t.Errorf("metrics file lacks %s:\n%s", want, b)
+				}
+			}
+			if fi, err := os.Stat(metricsFile); err != nil || fi.Mode().Perm() != 0o644 {
+				t.Errorf("metrics file mode %v, %v; want 0644", fi.Mode(), err)
+			}
+		})
+	}
+}

@@ -46,15 +46,17 @@ func writeIngestMetrics(path string, start time.Time, sum ingest.Summary, ok boo
 		g.Set(v)
 		reg.MustRegister(g)
 	}
-	success := 0.0
+	success, loaded := 0.0, float64(sum.Loaded)
 	if ok {
 		success = 1
+	} else {
+		loaded = 0 // a failed run leaves the current generation as it was
 	}
 	gauge("kycmatch_ingest_success", "1 when the last ingest run made its generation current, 0 when it failed.", success)
 	gauge("kycmatch_ingest_last_run_timestamp_seconds", "When the last ingest run ended.", float64(time.Now().Unix()))
 	gauge("kycmatch_ingest_duration_seconds", "How long the last ingest run took.", time.Since(start).Seconds())
 	gauge("kycmatch_ingest_rows_read", "Rows the last ingest run read.", float64(sum.Read))
-	gauge("kycmatch_ingest_rows_loaded", "Rows the last ingest run loaded.", float64(sum.Loaded))
+	gauge("kycmatch_ingest_rows_loaded", "Rows the last ingest run loaded.", loaded)
 	gauge("kycmatch_ingest_rows_rejected", "Rows the last ingest run rejected.", float64(sum.Rejected))
 	families, err := reg.Gather()
 	if err != nil {
