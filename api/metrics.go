@@ -85,7 +85,10 @@ func NewMetrics() *Metrics {
 	build.WithLabelValues(bi.Version, bi.Revision, bi.GoVersion, bi.Formats).Set(1)
 	age := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_generation_age_seconds",
 		Help: "Seconds since the current generation was committed."}, m.age)
-	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingestRows, m.ingestTime, m.inFlight, m.swaps, m.refusals, age, build,
+	// readyz's answer as a number, for an alert that outlives one probe.
+	ready := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kycmatch_ready",
+		Help: "1 when a generation is open and /match can answer, else 0."}, m.ready)
+	reg.MustRegister(m.requests, m.latency, results, m.genInfo, m.genLines, m.genTime, m.ingestRows, m.ingestTime, m.inFlight, m.swaps, m.refusals, age, build, ready,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -93,6 +96,13 @@ func NewMetrics() *Metrics {
 func (m *Metrics) age() float64 {
 	if t := m.created.Load(); t > 0 {
 		return time.Since(time.Unix(t, 0)).Seconds()
+	}
+	return 0
+}
+
+func (m *Metrics) ready() float64 {
+	if m.created.Load() > 0 {
+		return 1
 	}
 	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -39,6 +40,7 @@ func ingestFlagDefs(check bool) []cli.Flag {
 		&cli.StringFlag{Name: "max-shrink", Usage: "fail a full import that would load more than this share fewer lines than the current generation (100% turns the guard off)", Value: "10%", EnvVars: envVar("max-shrink")},
 		&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
 		boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
+		metricsFileFlag(),
 	}
 	store = append(dataFlags(), store...)
 	if check {
@@ -72,14 +74,16 @@ func hide(f cli.Flag) {
 	}
 }
 
-func ingestAction(c *cli.Context) error {
+func ingestAction(c *cli.Context) (err error) {
 	limitMemory()
+	var sum ingest.Summary
+	defer recordIngest(c, time.Now(), &sum, &err)
 	o, cleanup, err := ingestOptions(c)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	sum, err := ingest.Run(c.Context, o)
+	sum, err = ingest.Run(c.Context, o)
 	if err != nil {
 		if sum.Read > 0 {
 			fmt.Fprintf(c.App.ErrWriter, "rows read %d, rejected %d; the current generation is unchanged\n", sum.Read, sum.Rejected)

@@ -207,6 +207,9 @@ func TestServeAdmin(t *testing.T) {
 		t.Errorf("/readyz before any generation: %d %s", r.status, r.body)
 	}
 	camara(t, match(`{"phoneNumber":"`+servePhone+`","name":"Marta Serrano Vela"}`), 503, "UNAVAILABLE")
+	if r := get(t, adm+"/metrics"); !strings.Contains(r.body, "\nkycmatch_ready 0\n") {
+		t.Error("/metrics before any generation lacks kycmatch_ready 0")
+	}
 
 	// An ingest publishes a generation; the watcher picks it up.
 	e.ingest(t, e.kr)
@@ -268,6 +271,7 @@ func TestServeAdmin(t *testing.T) {
 		`kycmatch_match_results_total{attribute="birthdate",result="false"} 1`,
 		`kycmatch_generation_info{generation="00000001",key_id="` + keyID + `",profile="default"} 1`,
 		`kycmatch_generation_lines 2`,
+		`kycmatch_ready 1`,
 	} {
 		if !strings.Contains(m.body, "\n"+want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
