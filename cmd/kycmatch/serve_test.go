@@ -477,8 +477,8 @@ func TestServeRefuses(t *testing.T) {
 		{"Usage/TLSKeyWithoutCert", append(append(base, "--keyring", e.keyring, "--tls-key", filepath.Join(e.dir, "tls.key")), jwt...), exitUsage, []string{"--tls-cert"}},
 		{"Failure/TLSCertMissing", append(append(base, "--keyring", e.keyring, "--tls-cert", filepath.Join(e.dir, "tls.crt"),
 			"--tls-key", filepath.Join(e.dir, "tls.key")), jwt...), exitFailure, []string{"TLS certificate"}},
-		{"Failure/IntrospectionOverHTTP", append(base, "--keyring", e.keyring, "--introspection-url", "http://idp.example.test/introspect",
-			"--introspection-client-id", "rs", "--introspection-secret-file", e.secretFile(t)), exitFailure, []string{"https"}},
+		{"Usage/IntrospectionOverHTTP", append(base, "--keyring", e.keyring, "--introspection-url", "http://idp.example.test/introspect",
+			"--introspection-client-id", "rs", "--introspection-secret-file", e.secretFile(t)), exitUsage, []string{"https"}},
 		{"Failure/KeyNotInKeyring", append(append(base, "--keyring", other), jwt...), exitFailure, []string{e.kr.Active().ID(), "keyring"}},
 	}
 	for _, tt := range tests {
