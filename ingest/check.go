@@ -18,18 +18,12 @@ import (
 // checked under the default profile.
 func Check(ctx context.Context, o Options) (Summary, error) {
 	o.check = true
-	o.defaults()
-	start := o.Now()
-	rr, err := o.reader()
-	if err != nil {
-		return Summary{}, err
-	}
-	b, err := o.build(ctx)
-	if err != nil {
+	b, start, err := o.readAll(ctx)
+	if b == nil {
 		return Summary{}, err
 	}
 	defer b.close()
-	if err := b.collect(ctx, rr); err != nil {
+	if err != nil {
 		return b.summary(start), err
 	}
 	lines, dups := b.phones.duplicates()

@@ -112,18 +112,12 @@ var ErrNothingLoaded = errors.New("no row of the export could be loaded")
 // Run imports an export into a new generation and makes it current. On any
 // error the current generation is left as it was.
 func Run(ctx context.Context, o Options) (Summary, error) {
-	o.defaults()
-	start := o.Now()
-	rr, err := o.reader()
-	if err != nil {
-		return Summary{}, err
-	}
-	b, err := o.build(ctx)
-	if err != nil {
+	b, start, err := o.readAll(ctx)
+	if b == nil {
 		return Summary{}, err
 	}
 	defer b.close()
-	if err := b.collect(ctx, rr); err != nil {
+	if err != nil {
 		return b.summary(start), err
 	}
 	collected := o.Now()
@@ -133,6 +127,22 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	sum.Collect, sum.Write = collected.Sub(start), o.Now().Sub(collected)
 	o.Logger.Info("ingest phases", "read_normalise_hash_sort", sum.Collect, "merge_write_commit", sum.Write, "sort_runs", len(b.sort.runs))
 	return sum, err
+}
+
+// readAll is the part of a run that ingest and check share: every row read,
+// validated and encoded, the rejects reported. The caller closes b, which is
+// nil only when err is set before the first row.
+func (o *Options) readAll(ctx context.Context) (b *builder, start time.Time, err error) {
+	o.defaults()
+	start = o.Now()
+	rr, err := o.reader()
+	if err != nil {
+		return nil, start, err
+	}
+	if b, err = o.build(ctx); err != nil {
+		return nil, start, err
+	}
+	return b, start, b.collect(ctx, rr)
 }
 
 func (o *Options) defaults() {

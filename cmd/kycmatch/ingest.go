@@ -94,41 +94,33 @@ func ingestAction(c *cli.Context) (err error) {
 	return nil
 }
 
-// ingestOptions turns flags into ingest.Options; cleanup closes what it
-// opened.
+// ingestOptions turns flags into ingest.Options: check's, plus the data
+// directory and keyring; cleanup closes what it opened.
 func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
-	var o ingest.Options
 	nop := func() {}
 	if c.NArg() != 1 {
-		return o, nop, usagef("ingest takes exactly one FILE argument (- for stdin)")
+		return ingest.Options{}, nop, usagef("ingest takes exactly one FILE argument (- for stdin)")
 	}
 	data, err := required(c, "data")
 	if err != nil {
-		return o, nop, err
+		return ingest.Options{}, nop, err
 	}
-	if err := ingestFlags(c, &o); err != nil {
+	o, cleanup, err := exportOptions(c)
+	if err != nil {
 		return o, nop, err
 	}
 	kr, err := openDataKeyring(c, data)
 	if err != nil {
+		cleanup()
 		return o, nop, err
 	}
 	st, err := openStore(data, kr, c.Bool("plaintext-store"))
 	if err != nil {
+		cleanup()
 		return o, nop, err
 	}
 	o.Keyring, o.Store, o.TempDir = kr, st, data
-	in, closeIn, err := openExport(c, &o)
-	if err != nil {
-		return o, nop, err
-	}
-	o.Input = in
-	closeRejects, err := rejectsOutput(c, &o)
-	if err != nil {
-		closeIn()
-		return o, nop, err
-	}
-	return o, func() { closeRejects(); closeIn() }, nil
+	return o, cleanup, nil
 }
 
 // exportOptions opens FILE and the rejects report for check, which needs
