@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -235,7 +236,7 @@ func (b *builder) shrinkGuard(ctx context.Context, lines int64) error {
 // reportDuplicates reports, in row order, the rows whose phone number an
 // earlier row already had.
 func (b *builder) reportDuplicates(dups []reject) error {
-	slices.SortFunc(dups, func(a, c reject) int { return compareInt(a.row, c.row) })
+	slices.SortFunc(dups, func(a, c reject) int { return cmp.Compare(a.row, c.row) })
 	for i := range dups {
 		if err := b.rep.add(&dups[i]); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,11 +67,11 @@ func (p *phoneSet) duplicates() (int64, []reject) {
 	slices.SortFunc(p.entries, func(a, b phoneEntry) int {
 		switch {
 		case a.hi != b.hi:
-			return cmpUint32(a.hi, b.hi)
+			return cmp.Compare(a.hi, b.hi)
 		case a.lo != b.lo:
-			return cmpUint32(a.lo, b.lo)
+			return cmp.Compare(a.lo, b.lo)
 		}
-		return cmpUint32(a.row, b.row)
+		return cmp.Compare(a.row, b.row)
 	})
 	var dups []reject
 	var lines int64
@@ -84,16 +85,6 @@ func (p *phoneSet) duplicates() (int64, []reject) {
 		dups = append(dups, duplicateReject(int64(e.row), int64(e.line), int64(first)))
 	}
 	return lines, dups
-}
-
-func cmpUint32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // e164Digits reads an E.164 number's digits as an integer.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"crypto/aes"
 	"crypto/cipher"
@@ -58,17 +59,7 @@ func compareEntries(a, b *sortEntry) int {
 	if c := bytes.Compare(a.key[:], b.key[:]); c != 0 {
 		return c
 	}
-	return compareInt(a.row, b.row)
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.row, b.row)
 }
 
 type sorter struct {
