@@ -44,6 +44,14 @@ type Store interface {
 	Create(ctx context.Context, info GenerationInfo) (GenerationWriter, error)
 }
 
+// GenerationLister is an optional capability of a Store: the generations
+// it keeps (the current one and those a commit left for readers that have
+// not switched yet), oldest first, without opening them. Key removal uses
+// it to refuse shredding a key a kept generation still needs.
+type GenerationLister interface {
+	KeptGenerations(ctx context.Context) ([]GenerationInfo, error)
+}
+
 // Generation is one open, read-only generation. Safe for concurrent use.
 type Generation interface {
 	Info() GenerationInfo

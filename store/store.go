@@ -31,6 +31,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,10 @@ type Store struct {
 	opt Options
 }
 
-var _ engine.Store = (*Store)(nil)
+var (
+	_ engine.Store            = (*Store)(nil)
+	_ engine.GenerationLister = (*Store)(nil)
+)
 
 // Open returns the store in dir, creating the directory if needed.
 func Open(dir string, opt Options) (*Store, error) {
@@ -150,6 +154,26 @@ func (s *Store) generations() ([]uint64, error) {
 		}
 	}
 	return ids, nil
+}
+
+// KeptGenerations reads the metadata of every committed generation on
+// disk, oldest first. It does not verify their authenticators: it serves
+// key management, which must see a generation it could not open.
+func (s *Store) KeptGenerations(ctx context.Context) ([]engine.GenerationInfo, error) {
+	ids, err := s.generations()
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	infos := make([]engine.GenerationInfo, 0, len(ids))
+	for _, id := range ids {
+		m, _, err := readMeta(s.genDir(formatID(id)))
+		if err != nil {
+			return nil, fmt.Errorf("read generation %s: %w", formatID(id), err)
+		}
+		infos = append(infos, m.info())
+	}
+	return infos, nil
 }
 
 // syncDir makes renames and creations in dir durable.

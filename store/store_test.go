@@ -13,6 +13,7 @@ import (
 	"hash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -454,5 +455,30 @@ func TestDiskFull(t *testing.T) {
 	}
 	if info := build(t, st, 10, "c"); info.ID != "00000002" {
 		t.Errorf("next build made %s", info.ID)
+	}
+}
+
+func TestKeptGenerations(t *testing.T) {
+	st := MustOpen(t, t.TempDir(), false)
+	ctx := context.Background()
+	if got, err := st.KeptGenerations(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty store: %v %v", got, err)
+	}
+	for _, v := range []string{"a", "b", "c"} {
+		build(t, st, 10, v)
+	}
+	got, err := st.KeptGenerations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, g.ID)
+		if g.KeyID == "" || g.Lines != 10 {
+			t.Errorf("generation %s: key %q, %d lines", g.ID, g.KeyID, g.Lines)
+		}
+	}
+	if want := []string{"00000002", "00000003"}; !slices.Equal(ids, want) {
+		t.Errorf("kept %v, want %v", ids, want)
 	}
 }
