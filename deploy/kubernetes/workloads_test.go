@@ -39,6 +39,9 @@ func TestServe(t *testing.T) {
 			t.Errorf("%s port %q, want %s's %s", env, p, port, want)
 		}
 	}
+	if a := m.serve.Spec.Template.Annotations; a["prometheus.io/scrape"] != "true" || a["prometheus.io/port"] != containerPort(t, c, intstr.FromString("admin")) {
+		t.Errorf("annotations %v: want Prometheus to scrape the admin port", a)
+	}
 	checkCommon(t, pod, c)
 }
 
@@ -69,10 +72,16 @@ func TestIngest(t *testing.T) {
 // Secret, and every Secret is mounted read-only.
 func checkCommon(t *testing.T, pod corev1.PodSpec, c corev1.Container) {
 	t.Helper()
+	store := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == "KYCMATCH_STORE" })
+	if store < 0 || c.Env[store].ValueFrom == nil || c.Env[store].ValueFrom.SecretKeyRef == nil {
+		t.Errorf("%s: want KYCMATCH_STORE from a Secret", c.Name)
+	}
+	// The image sets KYCMATCH_DATA for Badger; --data and --store together
+	// are a usage error.
+	if data := envValue(t, c, "KYCMATCH_DATA"); data != "" {
+		t.Errorf("%s: KYCMATCH_DATA %q beside KYCMATCH_STORE, want it emptied", c.Name, data)
+	}
 	for _, e := range c.Env {
-		if e.Name == "KYCMATCH_STORE" && (e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil) {
-			t.Errorf("KYCMATCH_STORE: want it from a Secret")
-		}
 		if strings.Contains(e.Value, "postgres") {
 			t.Errorf("%s holds a database URL: put it in the Secret", e.Name)
 		}
