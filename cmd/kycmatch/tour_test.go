@@ -64,14 +64,16 @@ func TestREADMEDefaultRegion(t *testing.T) {
 	if len(examples) == 0 {
 		t.Fatalf("no \"with `CC`, `number`\" example in the --default-region row %q", row)
 	}
-	self := tourHome(t)
+	home := tourHome(t)
 	for _, ex := range examples {
 		t.Run(ex[1], func(t *testing.T) {
 			export := filepath.Join(t.TempDir(), "national.csv")
 			if err := os.WriteFile(export, []byte("phoneNumber,givenName\n"+ex[2]+",Ana\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			out, err := exec.Command(filepath.Join(self, "bin", "kycmatch"), "check", "--default-region", ex[1], export).CombinedOutput()
+			cmd := exec.Command(filepath.Join(home, "bin", "kycmatch"), "check", "--default-region", ex[1], export)
+			cmd.Env = tourEnv(home)
+			out, err := cmd.CombinedOutput()
 			if err != nil || !bytes.Contains(out, []byte("would load 1,")) {
 				t.Errorf("check --default-region %s of %q: %v\n%s", ex[1], ex[2], err, out)
 			}
