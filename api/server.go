@@ -82,11 +82,16 @@ type server struct {
 }
 
 // authError maps the verifier's two outcomes onto the error table. The
-// log says which check failed, as a category, for support; the error's
+// log says which check failed, as a category, for support, and the client
+// of a verified token (a 403's; a 401 has none worth trusting); the error's
 // text (never the token) only at debug.
-func (s *server) authError(w http.ResponseWriter, r *http.Request, err error) {
-	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", auth.Reason(err)),
-		slog.String("correlator", correlatorOf(w)))
+func (s *server) authError(w http.ResponseWriter, r *http.Request, p *auth.Principal, err error) {
+	attrs := []slog.Attr{slog.String("reason", auth.Reason(err))}
+	if p != nil {
+		attrs = append(attrs, slog.String("client", p.ClientID))
+	}
+	attrs = append(attrs, slog.String("correlator", correlatorOf(w)))
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", attrs...)
 	s.cfg.Logger.Debug("request not authorised", "err", err, "correlator", correlatorOf(w))
 	if errors.Is(err, auth.ErrPermissionDenied) {
 		writeError(w, r, &engine.Error{Code: engine.EPERMISSION})
