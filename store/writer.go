@@ -29,7 +29,7 @@ var ErrBusy = errors.New("another ingest is running on this data directory")
 
 // Writer builds one generation with Badger's StreamWriter, which writes
 // sorted keys straight into tables at the bottom level: no memtables, no
-// compaction, about 2.5× faster than batched writes.
+// compaction, so far faster than batched writes.
 //
 // Each stream (key range) is a shard: a Badger database of its own. One
 // database would serialise every stream's values through its single value
