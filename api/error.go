@@ -17,11 +17,16 @@ type camara struct {
 	message string
 }
 
-// errorTable is the one place application errors become HTTP.
+// errorTable is the one place application errors become HTTP, and the one
+// place their default messages are written: an engine.Error carries a
+// message of its own only when it says more than its row's. Every 401 has
+// its row's message whatever failed (ErrorInfoOf ignores an error's own):
+// telling an attacker which check a forged token passed would help them
+// forge the next one.
 var errorTable = map[string]camara{
 	engine.EINVALID:         {400, "INVALID_ARGUMENT", "Client specified an invalid argument, request body or query param."},
 	engine.ECOMBINATION:     {400, "KNOW_YOUR_CUSTOMER.INVALID_PARAM_COMBINATION", "Indicated parameter combination is invalid"},
-	engine.EUNAUTHENTICATED: {401, "UNAUTHENTICATED", msgUnauthenticated},
+	engine.EUNAUTHENTICATED: {401, "UNAUTHENTICATED", "Request not authenticated due to missing, invalid, or expired credentials. A new authentication is required."},
 	engine.EPERMISSION:      {403, "PERMISSION_DENIED", "Client does not have sufficient permissions to perform this action."},
 	engine.ETOKENCONTEXT:    {403, "INVALID_TOKEN_CONTEXT", "phoneNumber is not consistent with access token."},
 	engine.EIDREQUIRED:      {403, "KNOW_YOUR_CUSTOMER.ID_DOCUMENT_REQUIRED", "The idDocument is required to perform the properties validation"},
@@ -40,10 +45,6 @@ var errorTable = map[string]camara{
 	codeRateLimited:   {429, "TOO_MANY_REQUESTS", "Rate limit reached."},
 }
 
-// One message for every 401, whatever failed: telling an attacker which
-// check a forged token passed would help them forge the next one.
-const msgUnauthenticated = "Request not authenticated due to missing, invalid, or expired credentials. A new authentication is required."
-
 const (
 	codeRouteNotFound = "route_not_found"
 	codeMethod        = "method_not_allowed"
@@ -60,12 +61,13 @@ type ErrorInfo struct {
 }
 
 // ErrorInfoOf maps err through the table. Only *engine.Error messages are
-// shown; anything else is an internal error whose text stays in the log.
+// shown; anything else is an internal error whose text stays in the log,
+// and so is an Error whose code the table lacks (a programming mistake).
 func ErrorInfoOf(err error) ErrorInfo {
 	code := engine.ErrorCode(err)
 	row, ok := errorTable[code]
 	if !ok {
-		row = errorTable[engine.EINTERNAL]
+		return ErrorInfoOf(errInternal)
 	}
 	info := ErrorInfo{Status: row.status, Code: row.code, Message: row.message}
 	var e *engine.Error
@@ -74,6 +76,8 @@ func ErrorInfoOf(err error) ErrorInfo {
 	}
 	return info
 }
+
+var errInternal = &engine.Error{Code: engine.EINTERNAL}
 
 // ErrorBody returns the HTTP status and JSON body for err.
 func ErrorBody(err error) (int, []byte) {

@@ -37,11 +37,11 @@ func Answer(ctx context.Context, m Matcher, v *Version, body []byte, c Caller, r
 	*req = engine.Request{Asked: b.Asked, Values: b.Values}
 	switch {
 	case c.Phone != "" && b.HasPhone && b.Phone != c.Phone:
-		return nil, &engine.Error{Code: engine.ETOKENCONTEXT, Message: "phoneNumber is not consistent with access token."}
+		return nil, &engine.Error{Code: engine.ETOKENCONTEXT}
 	case c.Phone != "":
 		req.Phone = c.Phone
 	case !b.HasPhone:
-		return nil, &engine.Error{Code: engine.EMISSINGID, Message: "No phone number has been provided"}
+		return nil, &engine.Error{Code: engine.EMISSINGID}
 	default:
 		req.Phone = b.Phone
 	}

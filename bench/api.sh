@@ -50,9 +50,8 @@ m=$(awk '/Requests\/sec/{print $2}' "$W/wrk-match.txt"); f=$(awk '/Requests\/sec
 echo "ratio match/fixed: $(awk -v m="$m" -v f="$f" 'BEGIN{printf "%.2f", m/f}')"
 [ "$RATE" != 0 ] || exit 0 # RATE=0: no constant-rate runs
 # vegeta runs with its garbage collector off: its own GC pauses otherwise
-# show up as the servers' tail (the fixed handler's p99 at 5 000 req/s went
-# from 3-3.7 ms to 1.6-2.1 ms). The fixed handler's run is the floor this
-# machine can measure.
+# show up as the servers' tail (README, Performance). The fixed handler's
+# run is the floor this machine can measure.
 rate() { GOGC=off "$VEGETA" attack -format=json -rate="$RATE" -duration="$DURATION" -targets="$1" | "$VEGETA" report | tee "$W/vegeta-$2.txt" | grep -E "Latencies|Success"; }
 echo "== kycmatch /match at a constant $RATE req/s for $DURATION"; rate "$W/b/targets.jsonl" match
 sed 's/:18080/:18081/' "$W/b/targets.jsonl" >"$W/b/targets-fixed.jsonl"

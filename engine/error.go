@@ -23,13 +23,18 @@ const (
 )
 
 // Error is an application error: a code and a message fit for a partner.
-// Messages name fields and rules, never values.
+// Messages name fields and rules, never values. An empty Message leaves the
+// code's default, which the API's error table holds; set one only to say
+// more than that default.
 type Error struct {
 	Code    string
 	Message string
 }
 
 func (e *Error) Error() string {
+	if e.Message == "" {
+		return "kycmatch error: code=" + e.Code
+	}
 	return fmt.Sprintf("kycmatch error: code=%s message=%s", e.Code, e.Message)
 }
 
@@ -51,17 +56,15 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the partner-facing message of err. Errors that are
-// not application errors may carry anything, so they are never shown.
+// ErrorMessage returns the partner-facing message of err, or "" when err
+// has none of its own and its code's default applies. Errors that are not
+// application errors may carry anything, so they never have one.
 func ErrorMessage(err error) string {
 	var e *Error
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &e):
+	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "Internal error."
+	return ""
 }
 
 // ErrNoGeneration is returned by Store.Current when no generation has been
@@ -69,4 +72,4 @@ func ErrorMessage(err error) string {
 var ErrNoGeneration = &Error{Code: EUNAVAILABLE, Message: "No subscriber data has been loaded yet."}
 
 // ErrNotFound is returned by Generation.Get for an unknown line.
-var ErrNotFound = &Error{Code: ENOTFOUND, Message: "The phone number provided is not associated with a customer account"}
+var ErrNotFound = &Error{Code: ENOTFOUND}

@@ -189,9 +189,9 @@ func (m *Matcher) lookup(ctx context.Context, st *matchState, phone string) (*re
 }
 
 var (
-	errNotApplicable = &Error{Code: ENOTAPPLICABLE, Message: "The service is not applicable for the provided phone number"}
-	errIDRequired    = &Error{Code: EIDREQUIRED, Message: "The idDocument is required to perform the properties validation"}
-	errIDMismatch    = &Error{Code: EIDMISMATCH, Message: "The idDocument needs to match the one associated with the provided phoneNumber"}
+	errNotApplicable = &Error{Code: ENOTAPPLICABLE}
+	errIDRequired    = &Error{Code: EIDREQUIRED}
+	errIDMismatch    = &Error{Code: EIDMISMATCH}
 )
 
 // checkIDDocument is the v0.4 second-level validation. A line without a

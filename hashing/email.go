@@ -69,7 +69,7 @@ func validLocalPart(local string) bool {
 // asciiDomain skips the IDNA machinery for plain lower-case ASCII host names,
 // which are their own ASCII form, and remembers recent internationalised
 // ones: an export's millions of addresses share a few such domains, and each
-// conversion costs microseconds and ten allocations.
+// conversion is dear and allocates.
 func asciiDomain(domain string) (string, error) {
 	if plainHostname(domain) {
 		return domain, nil

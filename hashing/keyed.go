@@ -139,8 +139,9 @@ func (s *Scheme) KeyID() string { return s.key.ID() }
 // Profile returns the normalisation rules of the scheme.
 func (s *Scheme) Profile() *Profile { return s.profile }
 
-// Hasher computes digests with reusable MAC states: one HMAC per call
-// would cost three times as much. Not safe for concurrent use.
+// Hasher computes digests with reusable MAC states: a new HMAC per call
+// would allocate and hash the key's padded blocks again for every digest.
+// Not safe for concurrent use.
 type Hasher struct {
 	s      *Scheme
 	lookup hash.Hash

@@ -41,9 +41,9 @@ func IsE164(s string) bool {
 // length its plan allows). Whether the range is allocated is not checked:
 // the library's metadata lags behind what operators assign.
 //
-// The library's parser costs about 20 µs a number, as much as the rest of a
-// row's work, so international forms skip it: their digits already are the
-// E.164 form, and only the length test needs the metadata.
+// The library's parser is the dearest step of a row, so international forms
+// skip it: their digits already are the E.164 form, and only the length
+// test needs the metadata.
 func ParsePhone(s, defaultRegion string) (string, error) {
 	if len(s) > maxPhoneInput {
 		return "", ErrPhone

@@ -15,7 +15,7 @@ import (
 // anything that is not a letter, a number or a kept mark becomes a space;
 // spaces collapsed and trimmed.
 //
-// The full chain costs a few microseconds a value, and ingest runs it tens of
+// The full chain is slow next to a table lookup, and ingest runs it tens of
 // millions of times, so most values take a table instead (see runeTable): case
 // folding without a language tag is per rune, and so is everything after it
 // once no mark is left to drop or compose. TestTextTableMatchesChain and
@@ -32,8 +32,8 @@ func appendText(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		// Two-byte runes (Latin, Greek, Cyrillic) are decoded here: the
-		// decoder's call cost a fifth of a Greek name.
+		// Two-byte runes (Latin, Greek, Cyrillic) are decoded here: a call
+		// to the decoder per rune weighed on every non-Latin name.
 		r, n := rune(0), 2
 		if i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80 {
 			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)

@@ -1,7 +1,15 @@
 // Package ingest owns the path from a subscriber export to a generation:
-// reading CSV and JSON Lines, mapping columns, the row rules and the
-// rejects report, hashing in parallel, sorting and the merge into a new
-// generation (Run). Check runs the same path and stops before writing.
+// reading CSV and JSON Lines in the forms real exports take, mapping
+// columns, the row rules and the rejects report, hashing in parallel,
+// sorting and the merge into a new generation (Run), full or as a delta on
+// the current one. Check runs the same path and stops before writing.
+//
+// A generation is published only when it passes the guards (MaxRejects;
+// MaxShrink against the current generation for a full build); otherwise
+// the current one stays current. Values are hashed as soon as a row is
+// parsed: sort runs and the store see only digests and tokens, and the
+// rejects report and every error name the row, the field and the rule,
+// never the value.
 package ingest
 
 import (

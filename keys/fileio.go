@@ -6,8 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
+
+	"github.com/kycmatch/kycmatch/internal/atomicfile"
 )
 
 // errTooLarge is returned by readInto when the reader holds more than the
@@ -92,75 +93,17 @@ func readInto(r io.Reader, buf []byte) (int, error) {
 // writeNew creates path with O_EXCL, so an existing keyring is never
 // touched, and mode 0600 from the first moment.
 func writeNew(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := atomicfile.Create(path, data)
 	if errors.Is(err, fs.ErrExist) {
 		return ErrExists
 	}
-	if err != nil {
-		return unwrapPath(err)
-	}
-	if err := writeSyncClose(f, data); err != nil {
-		os.Remove(path) // ours, created above; a partial keyring would block the next Create
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return unwrapPath(err)
 }
 
 // replaceFile swaps data in for path atomically: a crash leaves either the
 // old file or the new one.
 func replaceFile(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	// os.CreateTemp opens with O_EXCL and mode 0600, in the same directory
-	// so that the rename cannot cross file systems.
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return unwrapPath(err)
-	}
-	tmp := f.Name()
-	if err := writeSyncClose(f, data); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return unwrapPath(err)
-	}
-	return syncDir(dir)
-}
-
-func writeSyncClose(f *os.File, data []byte) error {
-	// Chmod makes the mode exactly 0600 even under an unusual umask that
-	// also removed owner bits.
-	err := f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(data)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return unwrapPath(err)
-}
-
-// syncDir makes a created or renamed directory entry durable.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // directories cannot be opened for syncing there
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return unwrapPath(err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return unwrapPath(err)
+	return unwrapPath(atomicfile.WriteFile(path, data))
 }
 
 // unwrapPath drops the *fs.PathError layer, whose operation and path the

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kycmatch/kycmatch/internal/atomicfile"
 )
 
 // GENERATION.json is authenticated by GENERATION.mac beside it: the
@@ -38,10 +40,10 @@ func (s *Store) writeMeta(dir string, m *meta) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, macFile), []byte(hex.EncodeToString(sum)+"\n")); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, macFile), []byte(hex.EncodeToString(sum)+"\n")); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, metaFile), b)
+	return atomicfile.WriteFile(filepath.Join(dir, metaFile), b)
 }
 
 func (s *Store) metaMAC(keyID string, b []byte) ([]byte, error) {

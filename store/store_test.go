@@ -167,14 +167,19 @@ func TestCrashLeftoversRemoved(t *testing.T) {
 		os.MkdirAll(filepath.Join(dir, d), 0o700)
 		os.WriteFile(filepath.Join(dir, d, "000001.vlog"), []byte("partial"), 0o600)
 	}
-	os.WriteFile(filepath.Join(dir, "CURRENT.tmp"), []byte("000"), 0o600)
+	// CURRENT.tmp is what builds before internal/atomicfile left.
+	for _, f := range []string{".CURRENT.tmp-123456", "CURRENT.tmp"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("000"), 0o600)
+	}
 	info := build(t, st, 10, "b")
 	if info.ID != "00000002" {
 		t.Errorf("id %s", info.ID)
 	}
 	assertNoLeftovers(t, dir)
-	if _, err := os.Stat(filepath.Join(dir, "CURRENT.tmp")); !os.IsNotExist(err) {
-		t.Errorf("CURRENT.tmp survived: %v", err)
+	for _, f := range []string{".CURRENT.tmp-123456", "CURRENT.tmp"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("%s survived: %v", f, err)
+		}
 	}
 }
 

@@ -27,22 +27,26 @@ func FromContext(ctx context.Context) (*Principal, bool) {
 // WWW-Authenticate header is set and onError writes the response, with an
 // error wrapping ErrUnauthenticated (answer 401) or ErrPermissionDenied
 // (answer 403). The error's text is for the server log; the response must
-// carry only a fixed message. A nil onError writes the CAMARA error body.
-// Middleware panics if v is nil or requiredScope is empty: both are wiring
-// mistakes that must not turn into an open or a closed door at run time.
-func Middleware(v Verifier, requiredScope string, onError func(http.ResponseWriter, *http.Request, error)) func(http.Handler) http.Handler {
-	if v == nil || requiredScope == "" {
-		panic("auth: Middleware needs a Verifier and a required scope")
-	}
-	if onError == nil {
-		onError = writeError
+// carry only a fixed message.
+//
+// onError's Principal is that of a token that verified but lacks the scope
+// (a 403), and nil on a 401: only a verified identity is worth logging, since
+// an unverified token's claims are whatever its sender wrote. It is never in
+// the request context, so nothing downstream mistakes it for a grant.
+//
+// Middleware panics if v or onError is nil or requiredScope is empty: each is
+// a wiring mistake that must not turn into an open or a closed door at run
+// time. Writing the response is the HTTP layer's, with its one error table.
+func Middleware(v Verifier, requiredScope string, onError func(http.ResponseWriter, *http.Request, *Principal, error)) func(http.Handler) http.Handler {
+	if v == nil || requiredScope == "" || onError == nil {
+		panic("auth: Middleware needs a Verifier, a required scope and an error writer")
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, err := authenticate(r, v, requiredScope)
 			if err != nil {
 				w.Header().Set("WWW-Authenticate", challenge(err, requiredScope))
-				onError(w, r, err)
+				onError(w, r, p, err)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), p)))
@@ -50,6 +54,8 @@ func Middleware(v Verifier, requiredScope string, onError func(http.ResponseWrit
 	}
 }
 
+// authenticate returns the verified Principal, and with errScopeRequired
+// too when it lacks the scope.
 func authenticate(r *http.Request, v Verifier, requiredScope string) (*Principal, error) {
 	token, err := BearerToken(r.Header)
 	if err != nil {
@@ -60,7 +66,7 @@ func authenticate(r *http.Request, v Verifier, requiredScope string) (*Principal
 		return nil, err
 	}
 	if !HasScope(p.Scopes, requiredScope) {
-		return nil, errScopeRequired
+		return p, errScopeRequired
 	}
 	return p, nil
 }
@@ -117,23 +123,4 @@ func challenge(err error, requiredScope string) string {
 	default:
 		return `Bearer error="invalid_token"`
 	}
-}
-
-// The CAMARA error bodies (CAMARA_common.yaml), fixed texts whatever the
-// reason.
-const (
-	body401 = `{"status":401,"code":"UNAUTHENTICATED","message":"Request not authenticated due to missing, invalid, or expired credentials. A new authentication is required."}`
-	body403 = `{"status":403,"code":"PERMISSION_DENIED","message":"Client does not have sufficient permissions to perform this action."}`
-)
-
-// writeError is the fallback onError, for callers without their own error
-// writer.
-func writeError(w http.ResponseWriter, _ *http.Request, err error) {
-	status, body := http.StatusUnauthorized, body401
-	if errors.Is(err, ErrPermissionDenied) {
-		status, body = http.StatusForbidden, body403
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
 }

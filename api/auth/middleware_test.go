@@ -53,14 +53,17 @@ func TestHasScope(t *testing.T) {
 // and what onError was given.
 type guarded struct {
 	handler   http.Handler
-	principal *auth.Principal
+	principal *auth.Principal // what next found in the context
+	refused   *auth.Principal // what onError was given
 	err       error
+	leaked    bool // onError's request carried a Principal
 }
 
 func newGuarded(v auth.Verifier) *guarded {
 	g := &guarded{}
-	onError := func(w http.ResponseWriter, r *http.Request, err error) {
-		g.err = err
+	onError := func(w http.ResponseWriter, r *http.Request, p *auth.Principal, err error) {
+		g.refused, g.err = p, err
+		_, g.leaked = auth.FromContext(r.Context())
 		status := http.StatusUnauthorized
 		if errors.Is(err, auth.ErrPermissionDenied) {
 			status = http.StatusForbidden
@@ -142,6 +145,15 @@ func TestMiddleware(t *testing.T) {
 			if tt.want == auth.ErrUnauthenticated && errors.Is(g.err, auth.ErrPermissionDenied) {
 				t.Errorf("err %v wraps both sentinels", g.err)
 			}
+			// Only a verified identity reaches onError: the 403's.
+			switch {
+			case g.leaked:
+				t.Error("onError's request context carries a Principal")
+			case tt.want == auth.ErrPermissionDenied && (g.refused == nil || g.refused.ClientID != "partner-app"):
+				t.Errorf("403: onError got Principal %+v, want partner-app's", g.refused)
+			case tt.want == auth.ErrUnauthenticated && g.refused != nil:
+				t.Errorf("401: onError got Principal %+v, want none", g.refused)
+			}
 			if tt.challenge != "" && w.Header().Get("WWW-Authenticate") != tt.challenge {
 				t.Errorf("WWW-Authenticate = %q, want %q", w.Header().Get("WWW-Authenticate"), tt.challenge)
 			}
@@ -152,15 +164,30 @@ func TestMiddleware(t *testing.T) {
 	}
 }
 
-func TestMiddlewareDefaultOnError(t *testing.T) {
-	h := auth.Middleware(auth.Chain(nil, nil), testScope, nil)(http.NotFoundHandler())
-	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	r.Header.Set("Authorization", "Bearer some-opaque-token")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code != http.StatusUnauthorized || w.Header().Get("Content-Type") != "application/json" ||
-		!strings.Contains(w.Body.String(), `"code":"UNAUTHENTICATED"`) || strings.Contains(w.Body.String(), "opaque") {
-		t.Errorf("got %d %q %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+// TestMiddlewareWiring: a missing piece is a panic at start-up, not a door
+// left open or shut at run time.
+func TestMiddlewareWiring(t *testing.T) {
+	onError := func(http.ResponseWriter, *http.Request, *auth.Principal, error) {}
+	v := auth.Chain(nil, nil)
+	tests := []struct {
+		name    string
+		v       auth.Verifier
+		scope   string
+		onError func(http.ResponseWriter, *http.Request, *auth.Principal, error)
+	}{
+		{"NoVerifier", nil, testScope, onError},
+		{"NoScope", v, "", onError},
+		{"NoErrorWriter", v, testScope, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("Middleware did not panic")
+				}
+			}()
+			auth.Middleware(tt.v, tt.scope, tt.onError)
+		})
 	}
 }
 
