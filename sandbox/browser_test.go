@@ -19,7 +19,7 @@ import (
 // TestBrowser drives the page in headless Chromium as a partner's developer
 // would, by keyboard: pick a test line, get a token, send the request, read
 // the verdicts off the page; then runs the curl the page shows and checks it
-// gets the same answer. Screenshots (laptop and phone widths) go to the
+// gets the same answer; then tries the example of a false with a score. Screenshots (laptop and phone widths) go to the
 // test's artifact directory.
 func TestBrowser(t *testing.T) {
 	chromium := kyctest.Chromium(t)
@@ -82,6 +82,24 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page's curl got %s, the page showed %s", out, shownBody)
 	}
 
+	// An example: "false with a score" is the second outcome in the list.
+	err = chromedp.Do(ctx,
+		chromedp.Focus(chromedp.CSS(`#example`)),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.Focus(chromedp.CSS(`#get-token`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`#token-status.ok`)),
+		chromedp.Focus(chromedp.CSS(`#send`)),
+		chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`#verdicts li[data-field="nameMatch"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#verdicts li[data-field="nameMatch"]`); !strings.HasPrefix(got, "nameMatch: false (score ") {
+		t.Errorf("the false-with-a-score example shows %q", got)
+	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
 		t.Fatal(err)
 	}

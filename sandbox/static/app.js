@@ -41,6 +41,12 @@ async function loadLines() {
   listing.examples.forEach((e, i) => option($("example"), String(i), e.outcome));
 }
 
+// compact is the body on one line for the curl; a body that is not JSON
+// is sent as typed, for the API to refuse.
+function compact(raw) {
+  try { return JSON.stringify(JSON.parse(raw)); } catch { return raw; }
+}
+
 function pretty(raw) {
   try { return JSON.stringify(JSON.parse(raw), null, 2); } catch { return raw; }
 }
@@ -64,6 +70,7 @@ $("example").addEventListener("change", () => {
 
 $("token-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
+  setStatus($("token-status"), "Asking for a token…", false);
   const form = new URLSearchParams({ grant_type: "client_credentials" });
   if ($("scope").value.trim()) form.set("scope", $("scope").value.trim());
   if ($("login-hint").value) form.set("login_hint", $("login-hint").value);
@@ -84,6 +91,10 @@ $("token-form").addEventListener("submit", async (ev) => {
 
 $("match-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
+  // Cleared before anything is awaited, so no earlier answer can be taken
+  // for this one.
+  setStatus($("status"), "Sending…", false);
+  $("verdicts").replaceChildren();
   const url = `${location.origin}/kyc-match/${$("version").value}/match`;
   const body = $("body").value;
   const correlator = "sandbox-" + (++sent);
@@ -91,14 +102,13 @@ $("match-form").addEventListener("submit", async (ev) => {
   if (token) headers.Authorization = "Bearer " + token;
   $("curl").textContent = [`curl -sS -X POST ${url}`,
     ...Object.entries(headers).map(([k, v]) => `-H ${shellQuote(k + ": " + v)}`),
-    `-d ${shellQuote(JSON.stringify(JSON.parse(body)))}`].join(" \\\n  ");
+    `-d ${shellQuote(compact(body))}`].join(" \\\n  ");
   const resp = await fetch(url, { method: "POST", headers, body });
   const text = await resp.text();
   setStatus($("status"), `${resp.status} ${resp.statusText}`, resp.ok);
   $("headers").textContent = [...resp.headers].map(([k, v]) => `${k}: ${v}`).join("\n");
   $("response").textContent = pretty(text);
   const list = $("verdicts");
-  list.replaceChildren();
   let answer = {};
   try { answer = JSON.parse(text); } catch { /* shown as text above */ }
   for (const [k, v] of Object.entries(answer)) {
