@@ -17,6 +17,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
@@ -59,7 +60,7 @@ func benchServer(b *testing.B, lines int) (http.Handler, string) {
 		b.Fatal(err)
 	}
 	b.Cleanup(live.Close)
-	iss, err := auth.NewDevIssuer("https://bench.invalid", "bench")
+	iss, err := devissuer.New("https://bench.invalid", "bench")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func benchServer(b *testing.B, lines int) (http.Handler, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, err := iss.Token(auth.DevClaims{Subject: "p", ClientID: "p", Scopes: []string{api.RequiredScope}}, time.Hour)
+	tok, err := iss.Token(devissuer.Claims{Subject: "p", ClientID: "p", Scopes: []string{api.RequiredScope}}, time.Hour)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -194,6 +194,9 @@ func (kr *Keyring) Rotate() (Version, error) {
 }
 
 func (kr *Keyring) rotate() (Version, error) {
+	if kr.path == "" {
+		return Version{}, errors.New("an in-memory keyring has no file to rotate")
+	}
 	if err := kr.checkUnchanged(); err != nil {
 		return Version{}, err
 	}

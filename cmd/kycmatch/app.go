@@ -85,6 +85,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			genCommand(),
 			serveCommand(),
 			demoCommand(),
+			sandboxCommand(),
 		},
 	}
 	for _, c := range app.Commands {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 )
 
 // TestBadFlagValues: every bad flag value is a usage error, exit 2, one
@@ -129,15 +129,15 @@ func TestServeRefusalLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	noScope, err := e.idp.Token(auth.DevClaims{ClientID: "p", Scopes: []string{"other"}}, time.Hour)
+	noScope, err := e.idp.Token(devissuer.Claims{ClientID: "p", Scopes: []string{"other"}}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := auth.NewDevIssuer(serveIssuer, serveAudience)
+	other, err := devissuer.New(serveIssuer, serveAudience)
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged, err := other.Token(auth.DevClaims{ClientID: "p", Scopes: []string{"kyc-match:match"}}, time.Hour)
+	forged, err := other.Token(devissuer.Claims{ClientID: "p", Scopes: []string{"kyc-match:match"}}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 	"github.com/kycmatch/kycmatch/keys"
 )
 
@@ -149,7 +149,7 @@ func TestServeKeyRotation(t *testing.T) {
 	if err := os.WriteFile(e.keyring, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if e.idp, err = auth.NewDevIssuer(serveIssuer, serveAudience); err != nil {
+	if e.idp, err = devissuer.New(serveIssuer, serveAudience); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(e.jwks, e.idp.JWKS(), 0o600); err != nil {

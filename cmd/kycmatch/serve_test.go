@@ -1,7 +1,7 @@
 package main
 
 // End-to-end tests of serve: startServer on real listeners over a real data
-// directory, tokens from auth.DevIssuer checked against the JWKS file it
+// directory, tokens from devissuer.Issuer checked against the JWKS file it
 // wrote, the admin listener, graceful Close, and the command's refusals.
 
 import (
@@ -22,6 +22,7 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/ingest"
 	"github.com/kycmatch/kycmatch/internal/buildinfo"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 	"github.com/kycmatch/kycmatch/keys"
 )
 
@@ -59,7 +60,7 @@ func (s *syncBuffer) String() string {
 type serveEnv struct {
 	dir, data, keyring, jwks string
 	kr                       *keys.Keyring
-	idp                      *auth.DevIssuer
+	idp                      *devissuer.Issuer
 	logs                     *syncBuffer
 }
 
@@ -72,7 +73,7 @@ func newServeEnv(t *testing.T) *serveEnv {
 	if e.kr, err = keys.Create(e.keyring, keys.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if e.idp, err = auth.NewDevIssuer(serveIssuer, serveAudience); err != nil {
+	if e.idp, err = devissuer.New(serveIssuer, serveAudience); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(e.jwks, e.idp.JWKS(), 0o600); err != nil {
@@ -119,7 +120,7 @@ func (e *serveEnv) ingest(t *testing.T, kr *keys.Keyring) {
 
 func (e *serveEnv) token(t *testing.T) string {
 	t.Helper()
-	tok, err := e.idp.Token(auth.DevClaims{ClientID: "serve-test-partner", Scopes: []string{"kyc-match:match"}}, time.Hour)
+	tok, err := e.idp.Token(devissuer.Claims{ClientID: "serve-test-partner", Scopes: []string{"kyc-match:match"}}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,9 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 )
 
 func main() {
@@ -52,14 +52,14 @@ func prepare(export, out string, n int) error {
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return err
 	}
-	iss, err := auth.NewDevIssuer("https://bench.invalid", "bench")
+	iss, err := devissuer.New("https://bench.invalid", "bench")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(out, "jwks.json"), iss.JWKS(), 0o600); err != nil {
 		return err
 	}
-	tok, err := iss.Token(auth.DevClaims{Subject: "bench", ClientID: "bench", Scopes: []string{"kyc-match:match"}}, 24*time.Hour)
+	tok, err := iss.Token(devissuer.Claims{Subject: "bench", ClientID: "bench", Scopes: []string{"kyc-match:match"}}, 24*time.Hour)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,8 @@
-package auth_test
+package devissuer_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +13,15 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/devissuer"
 )
 
-// TestDevIssuer checks the demo path end to end: the JWKS a DevIssuer hands
+const testScope = "kyc-match:match"
+
+// TestIssuer checks the path end to end: the JWKS an Issuer hands
 // out, written to a file, lets a JWTVerifier accept its tokens.
-func TestDevIssuer(t *testing.T) {
-	dev, err := auth.NewDevIssuer("https://kycmatch.demo.invalid", "kyc-match-demo")
+func TestIssuer(t *testing.T) {
+	dev, err := devissuer.New("https://kycmatch.demo.invalid", "kyc-match-demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,12 +40,12 @@ func TestDevIssuer(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		claims auth.DevClaims
+		claims devissuer.Claims
 		want   *auth.Principal
 	}{
-		{"OK/TwoLegged", auth.DevClaims{ClientID: "demo-partner", Scopes: []string{testScope}},
+		{"OK/TwoLegged", devissuer.Claims{ClientID: "demo-partner", Scopes: []string{testScope}},
 			&auth.Principal{ClientID: "demo-partner", Scopes: []string{testScope}}},
-		{"OK/ThreeLegged", auth.DevClaims{Subject: "u1", ClientID: "demo-partner", Phone: "+34612345678", Scopes: []string{"openid", testScope}},
+		{"OK/ThreeLegged", devissuer.Claims{Subject: "u1", ClientID: "demo-partner", Phone: "+34612345678", Scopes: []string{"openid", testScope}},
 			&auth.Principal{ClientID: "demo-partner", Phone: "+34612345678", Scopes: []string{"openid", testScope}}},
 	}
 	for _, tt := range tests {
@@ -64,20 +68,22 @@ func TestDevIssuer(t *testing.T) {
 	}
 
 	t.Run("ErrUnauthenticated/OtherDevIssuer", func(t *testing.T) {
-		other, err := auth.NewDevIssuer(dev.Issuer(), dev.Audience())
+		other, err := devissuer.New(dev.Issuer(), dev.Audience())
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := other.Token(auth.DevClaims{ClientID: "x", Scopes: []string{testScope}}, time.Minute)
+		tok, err := other.Token(devissuer.Claims{ClientID: "x", Scopes: []string{testScope}}, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = v.Verify(context.Background(), tok)
-		checkErr(t, err, auth.ErrUnauthenticated)
+		if !errors.Is(err, auth.ErrUnauthenticated) {
+			t.Fatalf("Verify = %v, want ErrUnauthenticated", err)
+		}
 	})
 
 	t.Run("Err/NonPositiveTTL", func(t *testing.T) {
-		if _, err := dev.Token(auth.DevClaims{}, 0); err == nil {
+		if _, err := dev.Token(devissuer.Claims{}, 0); err == nil {
 			t.Fatal("Token accepted a zero lifetime")
 		}
 	})

@@ -1,8 +1,9 @@
-package auth
-
-// This file is for `kycmatch demo` only. A DevIssuer's key lives in memory
-// and dies with the process; `serve` trusts its tokens only if an operator
-// explicitly points --jwks at the JWKS it wrote.
+// Package devissuer signs access tokens with a key that exists only in
+// this process: the partner sandbox's authorisation server, and the tests
+// and benchmarks that need real JWTs. It is internal and never part of
+// serve's token verification: serve trusts its tokens only when pointed at
+// the JWKS it hands out, which nothing does outside the sandbox and tests.
+package devissuer
 
 import (
 	"crypto"
@@ -19,10 +20,9 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// DevIssuer signs access tokens with an in-memory ES256 key, for local
-// development and the demo. It hands out tokens and the public JWKS, never
-// the private key.
-type DevIssuer struct {
+// Issuer signs access tokens with an in-memory ES256 key. It hands out
+// tokens and the public JWKS, never the private key.
+type Issuer struct {
 	issuer   string
 	audience string
 	signer   jose.Signer
@@ -30,8 +30,8 @@ type DevIssuer struct {
 	now      func() time.Time
 }
 
-// DevClaims are the claims a development token carries.
-type DevClaims struct {
+// Claims are the claims a token carries.
+type Claims struct {
 	// Subject is "sub"; it defaults to ClientID.
 	Subject string
 	// ClientID is "client_id" (RFC 9068).
@@ -42,10 +42,10 @@ type DevClaims struct {
 	Scopes []string
 }
 
-// NewDevIssuer creates a fresh signing key for tokens with this iss and aud.
-func NewDevIssuer(issuer, audience string) (*DevIssuer, error) {
+// New creates a fresh signing key for tokens with this iss and aud.
+func New(issuer, audience string) (*Issuer, error) {
 	if issuer == "" || audience == "" {
-		return nil, errors.New("auth: a development issuer needs an issuer and an audience")
+		return nil, errors.New("devissuer: an issuer needs an iss and an aud")
 	}
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -70,25 +70,25 @@ func NewDevIssuer(issuer, audience string) (*DevIssuer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DevIssuer{issuer: issuer, audience: audience, signer: signer, jwks: jwks, now: time.Now}, nil
+	return &Issuer{issuer: issuer, audience: audience, signer: signer, jwks: jwks, now: time.Now}, nil
 }
 
 // Issuer returns the "iss" of the tokens, for configuring a JWTVerifier.
-func (d *DevIssuer) Issuer() string { return d.issuer }
+func (d *Issuer) Issuer() string { return d.issuer }
 
 // Audience returns the "aud" of the tokens, for configuring a JWTVerifier.
-func (d *DevIssuer) Audience() string { return d.audience }
+func (d *Issuer) Audience() string { return d.audience }
 
 // JWKS returns the public key set as a JWKS document, to be written to the
 // file a JWTVerifier reads.
-func (d *DevIssuer) JWKS() []byte {
+func (d *Issuer) JWKS() []byte {
 	return append([]byte(nil), d.jwks...)
 }
 
 // Token signs an access token valid for ttl from now.
-func (d *DevIssuer) Token(c DevClaims, ttl time.Duration) (string, error) {
+func (d *Issuer) Token(c Claims, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
-		return "", errors.New("auth: a token needs a positive lifetime")
+		return "", errors.New("devissuer: a token needs a positive lifetime")
 	}
 	jti := make([]byte, 16)
 	if _, err := rand.Read(jti); err != nil {
