@@ -73,6 +73,7 @@
 //	kycmatch/v1/block/<label>     AES-256 key for NewBlock(label)
 //	kycmatch/v1/aead/<label>      AES-256-GCM key for NewAEAD(label, salt), HKDF salt given
 //	kycmatch/v1/storage/<label>   raw bytes returned by StorageKey(label)
+//	kycmatch/v1/line-pseudonym    HMAC-SHA-256 key of audit pseudonyms (NewLineMAC, LineIDs)
 //
 // Callers choose one label per attribute and purpose; labels must not be
 // empty.

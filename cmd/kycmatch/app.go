@@ -85,6 +85,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			genCommand(),
 			serveCommand(),
 			demoCommand(),
+			auditIDCommand(),
 		},
 	}
 	for _, c := range app.Commands {
