@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -21,6 +23,7 @@ func scoreFlags() []cli.Flag {
 func probingFlags() []cli.Flag {
 	return append(scoreFlags(),
 		stringFlag("line-rate-limit", "per-line limit over all clients, N/s, N/m, N/h or N/d, e.g. 10/d (default off)"),
+		stringFlag("rate-limit-redis", "count --rate-limit and --line-rate-limit in this Redis, redis://HOST:PORT/DB, shared by every serve using it"),
 	)
 }
 
@@ -43,13 +46,38 @@ type probing struct {
 	scores     api.Scores
 	lineLimit  int
 	lineWindow time.Duration
+	redisURL   string
 }
 
 func probingConfig(c *cli.Context) (probing, error) {
 	p := probing{scores: scoresOf(c)}
 	var err error
-	p.lineLimit, p.lineWindow, err = parseRateFlag("line-rate-limit", c.String("line-rate-limit"), lineWindows)
-	return p, err
+	if p.lineLimit, p.lineWindow, err = parseRateFlag("line-rate-limit", c.String("line-rate-limit"), lineWindows); err != nil {
+		return p, err
+	}
+	if p.redisURL = c.String("rate-limit-redis"); p.redisURL != "" {
+		if c.String("rate-limit") == "" && p.lineLimit == 0 {
+			return p, usagef("--rate-limit-redis counts --rate-limit and --line-rate-limit: set one of them")
+		}
+		// Checked here, for a usage error; the counter is made in startServer.
+		if _, err := api.NewRedisCounter(p.redisURL, nil, nil); err != nil {
+			return p, usagef("--rate-limit-redis: %v", err)
+		}
+	}
+	return p, nil
+}
+
+// counter is the limits' counter: nil (the API's local one) unless
+// --rate-limit-redis is set. close releases it.
+func (p probing) counter(log *slog.Logger, m *api.Metrics) (c api.Counter, close func(), err error) {
+	if p.redisURL == "" {
+		return nil, func() {}, nil
+	}
+	rc, err := api.NewRedisCounter(p.redisURL, log, m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--rate-limit-redis: %w", err)
+	}
+	return rc, func() { rc.Close() }, nil
 }
 
 var lineWindows = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}

@@ -105,6 +105,8 @@ func TestProbingBadFlagValues(t *testing.T) {
 		{with(serve, "--line-rate-limit", "10"), "--line-rate-limit"},
 		{with(serve, "--line-rate-limit", "0/d"), "--line-rate-limit"},
 		{with(serve, "--line-rate-limit", "10/w"), "--line-rate-limit"},
+		{with(serve, "--rate-limit-redis", "redis://127.0.0.1:6379/0"), "--rate-limit-redis"},
+		{with(serve, "--line-rate-limit", "10/d", "--rate-limit-redis", "http://user:s3cret@127.0.0.1/"), "--rate-limit-redis"},
 		{[]string{"audit-id", "--keyring", e.keyring, "699999999"}, "E.164"},
 		{[]string{"audit-id", "--keyring", e.keyring}, "phone number"},
 	}
@@ -112,7 +114,7 @@ func TestProbingBadFlagValues(t *testing.T) {
 		var stderr bytes.Buffer
 		code := run(context.Background(), append([]string{"kycmatch"}, tt.args...), nil, &bytes.Buffer{}, &stderr)
 		msg := strings.TrimSpace(stderr.String())
-		if code != exitUsage || !strings.Contains(msg, tt.flag) || strings.Contains(msg, "699999999") {
+		if code != exitUsage || !strings.Contains(msg, tt.flag) || strings.Contains(msg, "699999999") || strings.Contains(msg, "s3cret") {
 			t.Errorf("%v: exit %d, %q; want %d naming %s", tt.args, code, msg, exitUsage, tt.flag)
 		}
 	}

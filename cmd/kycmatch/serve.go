@@ -304,6 +304,7 @@ type server struct {
 	public, admin *http.Server
 	pubLn, admLn  net.Listener
 	stopWatch     context.CancelFunc
+	closeCounter  func() // after the listeners: requests in flight still count
 	served        chan error
 }
 
@@ -322,17 +323,23 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	if !live.Ready() {
 		cfg.logger.Warn("no generation yet: /match answers 503 until an ingest publishes one", "data", cfg.data)
 	}
+	counter, closeCounter, err := cfg.probing.counter(cfg.logger, metrics)
+	if err != nil {
+		live.Close()
+		return nil, err
+	}
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
-	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
+	handler := api.NewHandler(api.Config{Counter: counter, Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
 		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics,
 		LineRateLimit: cfg.probing.lineLimit, LineRateWindow: cfg.probing.lineWindow, Scores: cfg.probing.scores,
 		Lines: newActiveLines(ks)})
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
+		closeCounter()
 		live.Close()
 		return nil, err
 	}
 	watchCtx, cancel := context.WithCancel(context.Background())
-	s.stopWatch = cancel
+	s.stopWatch, s.closeCounter = cancel, closeCounter
 	go live.Watch(watchCtx, cfg.poll)
 	return s, nil
 }
@@ -371,6 +378,7 @@ func (s *server) Close() error {
 	s.stopWatch()
 	err := s.public.Shutdown(ctx)
 	s.admin.Shutdown(ctx)
+	s.closeCounter()
 	s.live.Close()
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("requests still running after %s: %w", s.cfg.shutdownTimeout, err)
