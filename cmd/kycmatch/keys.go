@@ -34,7 +34,7 @@ func keysCommand() *cli.Command {
 			{Name: "list", Usage: "list key versions (never the key material); with --data, the kept generations each one built",
 				Flags: append(dataFlags(), stringFlag("output", "text (default) or json: one JSON object a line")), Action: keysList},
 			{Name: "remove", Usage: "remove a key version, crypto-shredding every generation built with it", ArgsUsage: "ID",
-				Flags: append(dataFlags(), &cli.BoolFlag{Name: "force", Usage: "remove it even when a kept generation uses it, or without a store to check"}),
+				Flags:  append(dataFlags(), &cli.BoolFlag{Name: "force", Usage: "remove it even when a kept generation uses it, or without a store to check"}),
 				Action: keysRemove},
 		},
 	}
