@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kycmatch/kycmatch/api/auth"
@@ -24,11 +25,12 @@ type LineIDs interface {
 }
 
 // Hit is one request to count against a key's limit: at most Limit in a
-// window of Window that opens with the key's first request.
+// window of Window that opens with the key's first request. Scope names
+// what Key is in ("client", "line"), so that no two scopes share a key.
 type Hit struct {
-	Key    string
-	Limit  int
-	Window time.Duration
+	Scope, Key string
+	Limit      int
+	Window     time.Duration
 }
 
 // Counter counts requests (contract §4 "Against probing"). Windows are
@@ -148,10 +150,10 @@ func (g *gate) count(ctx context.Context, line bool) error {
 	cfg := &g.s.cfg
 	hits := g.hits[:0]
 	if cfg.RateLimit > 0 {
-		hits = append(hits, Hit{Key: "client:" + g.client, Limit: cfg.RateLimit, Window: g.s.rateWindow})
+		hits = append(hits, Hit{Scope: "client", Key: g.client, Limit: cfg.RateLimit, Window: g.s.rateWindow})
 	}
 	if line && cfg.LineRateLimit > 0 {
-		hits = append(hits, Hit{Key: "line:" + g.line, Limit: cfg.LineRateLimit, Window: g.s.lineWindow})
+		hits = append(hits, Hit{Scope: "line", Key: g.line, Limit: cfg.LineRateLimit, Window: g.s.lineWindow})
 	}
 	if len(hits) == 0 {
 		return nil
@@ -161,7 +163,7 @@ func (g *gate) count(ctx context.Context, line bool) error {
 		return nil
 	}
 	reason := "rate"
-	if hits[i].Key[0] == 'l' {
+	if hits[i].Scope == "line" {
 		reason = "line-rate"
 	}
 	cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "request refused", slog.String("reason", reason),
@@ -178,66 +180,96 @@ func retrySeconds(wait time.Duration) int64 {
 }
 
 // LocalCounter counts in this process's memory. Safe for concurrent use.
+// A count is an atomic add on the key's current window, found under a
+// shard's read lock: one client's key is hit by every request it makes,
+// and a mutex there would serialise them.
 type LocalCounter struct {
 	seed   maphash.Seed
 	shards [64]localShard
 }
 
 type localShard struct {
-	mu sync.Mutex
-	m  map[string]localWindow
-	// sweep is when the shard next drops closed windows, so that a
-	// window's key is kept about as long as the window.
-	sweep time.Time
+	mu sync.RWMutex
+	m  map[localKey]*localCount
+	// sweep is when the shard next drops closed windows (unix
+	// nanoseconds), so that a key is kept about as long as its window.
+	sweep atomic.Int64
 	_     [64]byte // one shard per cache line: no false sharing between cores
 }
 
+type localKey struct{ scope, key string }
+
+// localCount is a key's current window, replaced whole when it closes so
+// that a count never lands in a window it did not see open.
+type localCount struct{ cur atomic.Pointer[localWindow] }
+
 type localWindow struct {
-	n   int
-	end time.Time
+	end int64 // unix nanoseconds
+	n   atomic.Int64
 }
 
 // NewLocalCounter returns an empty counter.
 func NewLocalCounter() *LocalCounter {
 	c := &LocalCounter{seed: maphash.MakeSeed()}
 	for i := range c.shards {
-		c.shards[i].m = make(map[string]localWindow)
+		c.shards[i].m = make(map[localKey]*localCount)
 	}
 	return c
 }
 
 // Count implements Counter.
 func (c *LocalCounter) Count(_ context.Context, now time.Time, hits []Hit) (int, time.Duration) {
+	t := now.UnixNano()
 	for i, h := range hits {
-		if wait, ok := c.hit(now, h); !ok {
-			return i, wait
+		if n, end := c.count(t, h).add(t, h.Window); n > int64(h.Limit) {
+			return i, time.Duration(end - t)
 		}
 	}
 	return -1, 0
 }
 
-func (c *LocalCounter) hit(now time.Time, h Hit) (time.Duration, bool) {
-	sh := &c.shards[maphash.String(c.seed, h.Key)%uint64(len(c.shards))]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if now.After(sh.sweep) {
-		for k, w := range sh.m {
-			if !now.Before(w.end) {
+// count finds h's counter, adding it when new.
+func (c *LocalCounter) count(now int64, h Hit) *localCount {
+	k := localKey{h.Scope, h.Key}
+	sh := &c.shards[maphash.Comparable(c.seed, k)%uint64(len(c.shards))]
+	if s := sh.sweep.Load(); now > s && sh.sweep.CompareAndSwap(s, now+int64(time.Minute)) {
+		sh.mu.Lock()
+		for k, lc := range sh.m {
+			if lc.cur.Load().end <= now {
 				delete(sh.m, k)
 			}
 		}
-		sh.sweep = now.Add(time.Minute)
+		sh.mu.Unlock()
 	}
-	w, ok := sh.m[h.Key]
-	if !ok || !now.Before(w.end) {
-		w = localWindow{end: now.Add(h.Window)}
+	sh.mu.RLock()
+	lc := sh.m[k]
+	sh.mu.RUnlock()
+	if lc != nil {
+		return lc
 	}
-	w.n++
-	sh.m[h.Key] = w
-	if w.n > h.Limit {
-		return w.end.Sub(now), false
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if lc = sh.m[k]; lc == nil {
+		lc = new(localCount)
+		lc.cur.Store(&localWindow{}) // closed: the first add opens one
+		sh.m[k] = lc
 	}
-	return 0, true
+	return lc
+}
+
+// add counts one request and returns the count in the window and its end.
+func (lc *localCount) add(now int64, window time.Duration) (int64, int64) {
+	for {
+		w := lc.cur.Load()
+		if now < w.end {
+			return w.n.Add(1), w.end
+		}
+		next := &localWindow{end: now + int64(window)}
+		next.n.Store(1)
+		if lc.cur.CompareAndSwap(w, next) {
+			return 1, next.end
+		}
+	}
 }
 
 // ephemeralLines are the pseudonyms of a handler configured without

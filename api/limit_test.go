@@ -116,8 +116,8 @@ func TestLocalCounter(t *testing.T) {
 	c := api.NewLocalCounter()
 	t0 := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	ctx := context.Background()
-	client := api.Hit{Key: "client:a", Limit: 2, Window: time.Minute}
-	line := api.Hit{Key: "line:x", Limit: 1, Window: time.Hour}
+	client := api.Hit{Scope: "client", Key: "a", Limit: 2, Window: time.Minute}
+	line := api.Hit{Scope: "line", Key: "x", Limit: 1, Window: time.Hour}
 	tests := []struct {
 		at     time.Duration
 		hits   []api.Hit
@@ -129,7 +129,7 @@ func TestLocalCounter(t *testing.T) {
 		{20 * time.Second, []api.Hit{client, line}, 0, 40 * time.Second},
 		{59 * time.Second, []api.Hit{client}, 0, time.Second},
 		{60 * time.Second, []api.Hit{client}, -1, 0},
-		{61 * time.Second, []api.Hit{{Key: "client:b", Limit: 1, Window: time.Second}}, -1, 0},
+		{61 * time.Second, []api.Hit{{Scope: "client", Key: "b", Limit: 1, Window: time.Second}}, -1, 0},
 		{time.Hour, []api.Hit{line}, -1, 0},
 		{time.Hour + time.Second, []api.Hit{line}, 0, time.Hour - time.Second},
 	}

@@ -55,6 +55,10 @@ type RedisCounter struct {
 	fallback prometheus.Gauge
 	down     atomic.Bool
 	retryAt  atomic.Int64 // unix nanoseconds; while down, when one request next tries Redis
+	calls    chan *redisCall
+	stop     chan struct{}
+	stopOnce sync.Once
+	workers  sync.WaitGroup
 }
 
 // ErrRedisURL is NewRedisCounter's error for a URL it cannot use. The URL
@@ -67,9 +71,9 @@ var ErrRedisURL = errors.New("want redis://[USER:PASSWORD@]HOST:PORT/DB")
 // 100 ms to read or write) and failed commands are not retried, because a
 // request waits for its count. Its metrics go to m, when not nil.
 func NewRedisCounter(url string, log *slog.Logger, m *Metrics) (*RedisCounter, error) {
-	opt, err := redis.ParseURL(url)
+	opt, err := redisOptions(url)
 	if err != nil {
-		return nil, ErrRedisURL
+		return nil, err
 	}
 	quietRedis.Do(func() { redis.SetLogger(silent{}) })
 	opt.DialTimeout = cmp.Or(opt.DialTimeout, 250*time.Millisecond)
@@ -90,11 +94,35 @@ func NewRedisCounter(url string, log *slog.Logger, m *Metrics) (*RedisCounter, e
 	if m != nil {
 		m.Registry.MustRegister(c.errs, c.fallback)
 	}
+	c.calls, c.stop = make(chan *redisCall, redisWorkers*redisMaxBatch), make(chan struct{})
+	c.workers.Add(redisWorkers)
+	for range redisWorkers {
+		go c.work()
+	}
 	return c, nil
 }
 
-// Close closes the connections to Redis.
-func (c *RedisCounter) Close() error { return c.rdb.Close() }
+// CheckRedisURL returns ErrRedisURL when NewRedisCounter cannot use url.
+func CheckRedisURL(url string) error {
+	_, err := redisOptions(url)
+	return err
+}
+
+func redisOptions(url string) (*redis.Options, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, ErrRedisURL
+	}
+	return opt, nil
+}
+
+// Close stops the counter and closes its connections to Redis; later
+// counts are local.
+func (c *RedisCounter) Close() error {
+	c.stopOnce.Do(func() { close(c.stop) })
+	c.workers.Wait()
+	return c.rdb.Close()
+}
 
 // Count implements Counter.
 func (c *RedisCounter) Count(ctx context.Context, now time.Time, hits []Hit) (int, time.Duration) {
@@ -104,15 +132,21 @@ func (c *RedisCounter) Count(ctx context.Context, now time.Time, hits []Hit) (in
 			return c.local.Count(ctx, now, hits)
 		}
 	}
-	keys := make([]string, len(hits))
-	args := make([]any, 0, 2*len(hits))
-	for i, h := range hits {
+	call := redisCalls.Get().(*redisCall)
+	defer redisCalls.Put(call)
+	call.keys, call.args = call.keys[:0], call.args[:0]
+	for _, h := range hits {
 		ms := h.Window.Milliseconds()
-		keys[i] = "kycmatch:limit:" + strconv.FormatInt(ms, 10) + ":" + h.Key
-		args = append(args, h.Limit, ms)
+		call.keys = append(call.keys, "kycmatch:limit:"+h.Scope+":"+strconv.FormatInt(ms, 10)+":"+h.Key)
+		call.args = append(call.args, h.Limit, ms)
 	}
-	// A client that hangs up must not look like Redis going away.
-	r, err := countScript.Run(context.WithoutCancel(ctx), c.rdb, keys, args...).Int64Slice()
+	select {
+	case c.calls <- call:
+	case <-c.stop:
+		return c.local.Count(ctx, now, hits)
+	}
+	<-call.done
+	r, err := call.res, call.err
 	if err == nil && len(r) != 2 {
 		err = errors.New("count script: unexpected reply")
 	}
@@ -125,6 +159,72 @@ func (c *RedisCounter) Count(ctx context.Context, now time.Time, hits []Hit) (in
 		c.log.Info("rate limits: Redis answers again; counting there")
 	}
 	return int(r[0]) - 1, time.Duration(r[1]) * time.Millisecond
+}
+
+// A redisCall is one Count waiting for its reply.
+type redisCall struct {
+	keys []string
+	args []any
+	res  []int64
+	err  error
+	done chan struct{} // one value per reply, so that calls can be pooled
+}
+
+var redisCalls = sync.Pool{New: func() any { return &redisCall{done: make(chan struct{}, 1)} }}
+
+// Counts waiting at the same time go to Redis in one pipeline: one round
+// trip and one system call on each side for the lot, where one each per
+// request would leave Redis and this process mostly waiting on the
+// kernel. A few workers keep several pipelines in flight.
+const (
+	redisWorkers  = 4
+	redisMaxBatch = 64
+)
+
+func (c *RedisCounter) work() {
+	defer c.workers.Done()
+	batch := make([]*redisCall, 0, redisMaxBatch)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case call := <-c.calls:
+			batch = append(batch[:0], call)
+		}
+	more:
+		for len(batch) < redisMaxBatch {
+			select {
+			case call := <-c.calls:
+				batch = append(batch, call)
+			default:
+				break more
+			}
+		}
+		c.send(batch)
+	}
+}
+
+// send runs the script for every call of batch in one pipeline, loading
+// it first when Redis does not hold it (a new or restarted Redis).
+func (c *RedisCounter) send(batch []*redisCall) {
+	ctx := context.Background() // the client's timeouts bound it
+	cmds := make([]*redis.Cmd, len(batch))
+	pipeline := func(p redis.Pipeliner) error {
+		for i, call := range batch {
+			cmds[i] = countScript.EvalSha(ctx, p, call.keys, call.args...)
+		}
+		return nil
+	}
+	_, err := c.rdb.Pipelined(ctx, pipeline)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err = countScript.Load(ctx, c.rdb).Err(); err == nil {
+			c.rdb.Pipelined(ctx, pipeline)
+		}
+	}
+	for i, call := range batch {
+		call.res, call.err = cmds[i].Int64Slice()
+		call.done <- struct{}{}
+	}
 }
 
 // go-redis logs every failed dial to stderr by itself, outside the

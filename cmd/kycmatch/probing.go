@@ -60,7 +60,7 @@ func probingConfig(c *cli.Context) (probing, error) {
 			return p, usagef("--rate-limit-redis counts --rate-limit and --line-rate-limit: set one of them")
 		}
 		// Checked here, for a usage error; the counter is made in startServer.
-		if _, err := api.NewRedisCounter(p.redisURL, nil, nil); err != nil {
+		if err := api.CheckRedisURL(p.redisURL); err != nil {
 			return p, usagef("--rate-limit-redis: %v", err)
 		}
 	}
