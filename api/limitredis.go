@@ -68,8 +68,8 @@ var ErrRedisURL = errors.New("want redis://[USER:PASSWORD@]HOST:PORT/DB")
 // NewRedisCounter returns a counter in the Redis at url
 // (redis://HOST:PORT/DB, go-redis's URL options allowed). It does not
 // connect yet. Timeouts the URL leaves unset are short (250 ms to dial,
-// 100 ms to read or write) and failed commands are not retried, because a
-// request waits for its count. Its metrics go to m, when not nil.
+// 100 ms to read or write) and failed commands and dials are not retried,
+// because a request waits for its count. Its metrics go to m, when not nil.
 func NewRedisCounter(url string, log *slog.Logger, m *Metrics) (*RedisCounter, error) {
 	opt, err := redisOptions(url)
 	if err != nil {
@@ -82,6 +82,9 @@ func NewRedisCounter(url string, log *slog.Logger, m *Metrics) (*RedisCounter, e
 	if opt.MaxRetries == 0 {
 		opt.MaxRetries = -1
 	}
+	// go-redis would otherwise dial 5 times, 100 ms apart, before a count
+	// gives up on a Redis that is down.
+	opt.DialerRetries = cmp.Or(opt.DialerRetries, 1)
 	c := &RedisCounter{rdb: redis.NewClient(opt), local: NewLocalCounter(), log: log,
 		errs: prometheus.NewCounter(prometheus.CounterOpts{Name: "kycmatch_rate_limit_redis_errors_total",
 			Help: "Rate-limit counts that Redis did not answer; each was counted in this process instead."}),
