@@ -14,26 +14,37 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// countScript counts one request against each key in turn, in one round
-// trip and atomically, so that processes sharing the Redis never both
-// take the last request of a budget. A key's window opens with its first
-// request (PEXPIRE then) and closes when the key expires; a refused
-// request still counts, which changes nothing once a key is over.
-// ARGV holds each key's limit and window in milliseconds. It returns the
-// 1-based index of the first key over its limit and the milliseconds left
-// in its window, or {0, 0}.
+// countScript counts a batch of requests, each against its keys in turn,
+// in one round trip and atomically, so that processes sharing the Redis
+// never both take the last request of a budget. A key's window opens with
+// its first request (PEXPIRE then) and closes when the key expires; a
+// refused request still counts, which changes nothing once a key is over,
+// and is not counted against its later keys. ARGV holds, per request, its
+// number of keys and then each key's limit and window in milliseconds;
+// KEYS holds the keys of all requests in order. It returns, per request,
+// the 1-based index of its first key over its limit and the milliseconds
+// left in that key's window, or 0, 0.
 var countScript = redis.NewScript(`
-for i, key in ipairs(KEYS) do
-  local limit, window = tonumber(ARGV[2*i-1]), tonumber(ARGV[2*i])
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, window) end
-  if n > limit then
-    local ttl = redis.call('PTTL', key)
-    if ttl < 0 then redis.call('PEXPIRE', key, window); ttl = window end
-    return {i, ttl}
+local out, k, a = {}, 1, 1
+while a <= #ARGV do
+  local n = tonumber(ARGV[a]); a = a + 1
+  local refused, ttl = 0, 0
+  for j = 1, n do
+    local limit, window = tonumber(ARGV[a]), tonumber(ARGV[a+1]); a = a + 2
+    if refused == 0 then
+      local c = redis.call('INCR', KEYS[k])
+      if c == 1 then redis.call('PEXPIRE', KEYS[k], window) end
+      if c > limit then
+        ttl = redis.call('PTTL', KEYS[k])
+        if ttl < 0 then redis.call('PEXPIRE', KEYS[k], window); ttl = window end
+        refused = j
+      end
+    end
+    k = k + 1
   end
+  out[#out+1] = refused; out[#out+1] = ttl
 end
-return {0, 0}
+return out
 `)
 
 // redisRetry is how long a RedisCounter that lost Redis counts locally
@@ -150,9 +161,6 @@ func (c *RedisCounter) Count(ctx context.Context, now time.Time, hits []Hit) (in
 	}
 	<-call.done
 	r, err := call.res, call.err
-	if err == nil && len(r) != 2 {
-		err = errors.New("count script: unexpected reply")
-	}
 	if err != nil {
 		c.failed(now, err)
 		return c.local.Count(ctx, now, hits)
@@ -175,12 +183,12 @@ type redisCall struct {
 
 var redisCalls = sync.Pool{New: func() any { return &redisCall{done: make(chan struct{}, 1)} }}
 
-// Counts waiting at the same time go to Redis in one pipeline: one round
-// trip and one system call on each side for the lot, where one each per
-// request would leave Redis and this process mostly waiting on the
-// kernel. A few workers keep several pipelines in flight.
+// Counts waiting at the same time go to Redis in one script call: one
+// round trip and one system call on each side for the lot, where one each
+// per request would leave Redis and this process mostly waiting on the
+// kernel. A few workers keep several batches in flight.
 const (
-	redisWorkers  = 4
+	redisWorkers  = 2
 	redisMaxBatch = 64
 )
 
@@ -207,25 +215,26 @@ func (c *RedisCounter) work() {
 	}
 }
 
-// send runs the script for every call of batch in one pipeline, loading
-// it first when Redis does not hold it (a new or restarted Redis).
+// send counts every call of batch with one run of the script: one command
+// for Redis to parse and one script call, however many requests wait.
+// Script.Run loads the script when Redis does not hold it (a new or
+// restarted Redis).
 func (c *RedisCounter) send(batch []*redisCall) {
-	ctx := context.Background() // the client's timeouts bound it
-	cmds := make([]*redis.Cmd, len(batch))
-	pipeline := func(p redis.Pipeliner) error {
-		for i, call := range batch {
-			cmds[i] = countScript.EvalSha(ctx, p, call.keys, call.args...)
-		}
-		return nil
+	var keys []string
+	var args []any
+	for _, call := range batch {
+		keys = append(keys, call.keys...)
+		args = append(append(args, len(call.keys)), call.args...)
 	}
-	_, err := c.rdb.Pipelined(ctx, pipeline)
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		if err = countScript.Load(ctx, c.rdb).Err(); err == nil {
-			c.rdb.Pipelined(ctx, pipeline)
-		}
+	// The client's timeouts bound it.
+	r, err := countScript.Run(context.Background(), c.rdb, keys, args...).Int64Slice()
+	if err == nil && len(r) != 2*len(batch) {
+		err = errors.New("count script: unexpected reply")
 	}
 	for i, call := range batch {
-		call.res, call.err = cmds[i].Int64Slice()
+		if call.err = err; err == nil {
+			call.res = r[2*i : 2*i+2]
+		}
 		call.done <- struct{}{}
 	}
 }
