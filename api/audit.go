@@ -17,8 +17,10 @@ var auditLines = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &
 // writeAudit writes one audit line to w, as slog.JSONHandler would write
 // the record "match" with auditAttrs' attributes at level INFO. Only client
 // can hold arbitrary text (it comes from a token): it is quoted as JSON,
-// like the correlator, whatever it holds. res is nil for a refused request.
-func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) {
+// like the correlator, whatever it holds. line is the audit pseudonym of
+// the line asked about (see LineIDs), empty when the request named none;
+// res is nil for a refused request.
+func writeAudit(w io.Writer, now time.Time, client, line, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) {
 	bp := auditLines.Get().(*[]byte)
 	defer auditLines.Put(bp)
 	b := append((*bp)[:0], `{"time":"`...)
@@ -27,6 +29,8 @@ func writeAudit(w io.Writer, now time.Time, client, correlator, api, outcome str
 	// Invalid UTF-8 comes out as U+FFFD, as slog writes it; the error
 	// says only that.
 	b, _ = jsontext.AppendQuote(b, client)
+	b = append(b, `,"line":`...)
+	b, _ = jsontext.AppendQuote(b, line)
 	b = append(b, `,"correlator":`...)
 	b, _ = jsontext.AppendQuote(b, correlator)
 	b = append(b, `,"api":`...)
@@ -77,8 +81,8 @@ func latencyMS(d time.Duration) float64 { return float64(d.Microseconds()) / 100
 // auditAttrs are writeAudit's attributes after the message, for a Logger:
 // each asked attribute's verdict (and score) in a group, the answer the
 // partner got, which the audit must show, and nothing of the values.
-func auditAttrs(client, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) []slog.Attr {
-	attrs := []slog.Attr{slog.String("client", client), slog.String("correlator", correlator), slog.String("api", api),
+func auditAttrs(client, line, correlator, api, outcome string, status int, latency time.Duration, res *engine.Result) []slog.Attr {
+	attrs := []slog.Attr{slog.String("client", client), slog.String("line", line), slog.String("correlator", correlator), slog.String("api", api),
 		slog.String("outcome", outcome), slog.Int("status", status), slog.Float64("latency_ms", latencyMS(latency))}
 	if res == nil {
 		return attrs

@@ -39,9 +39,9 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 			if r == nil {
 				status = 404
 			}
-			writeAudit(&got, now, client, "corr-<1>", "vwip", outcome, status, latency, r)
+			writeAudit(&got, now, client, "0123456789abcdef", "corr-<1>", "vwip", outcome, status, latency, r)
 			rec := slog.NewRecord(now, slog.LevelInfo, "match", 0)
-			rec.AddAttrs(auditAttrs(client, "corr-<1>", "vwip", outcome, status, latency, r)...)
+			rec.AddAttrs(auditAttrs(client, "0123456789abcdef", "corr-<1>", "vwip", outcome, status, latency, r)...)
 			if err := slog.NewJSONHandler(&want, nil).Handle(context.Background(), rec); err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +49,7 @@ func TestWriteAuditLikeSlog(t *testing.T) {
 				t.Errorf("client %q:\n got %s\nwant %s", client, got.Bytes(), want.Bytes())
 			}
 			if client == "partner-1" && r != nil {
-				const line = `{"time":"2026-11-26T03:04:05.000006Z","level":"INFO","msg":"match","client":"partner-1","correlator":"corr-<1>",` +
+				const line = `{"time":"2026-11-26T03:04:05.000006Z","level":"INFO","msg":"match","client":"partner-1","line":"0123456789abcdef","correlator":"corr-<1>",` +
 					`"api":"vwip","outcome":"OK","status":200,"latency_ms":1.234,"generation":"00000007","results":{"name":{"verdict":"false","score":87},"birthdate":{"verdict":"true"}}}` + "\n"
 				if got.String() != line {
 					t.Errorf("audit line\n got %s\nwant %s", got.String(), line)

@@ -43,7 +43,7 @@ func BenchmarkHandler(b *testing.B) {
 	}
 }
 
-func benchServer(b *testing.B, lines int) (http.Handler, string) {
+func benchServer(b *testing.B, lines int, mods ...func(*api.Config)) (http.Handler, string) {
 	dir := b.TempDir()
 	kr := kyctest.Keyring(b)
 	st := kyctest.Store(b, filepath.Join(dir, "data"), kr, false)
@@ -77,5 +77,9 @@ func benchServer(b *testing.B, lines int) (http.Handler, string) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	return api.NewHandler(api.Config{Matcher: live, Verifier: auth.Chain(v, nil), Metrics: api.NewMetrics(), Logger: log, Audit: io.Discard}), tok
+	cfg := api.Config{Matcher: live, Verifier: auth.Chain(v, nil), Metrics: api.NewMetrics(), Logger: log, Audit: io.Discard}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
+	return api.NewHandler(cfg), tok
 }

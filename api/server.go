@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/httprate"
 
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
@@ -38,7 +37,18 @@ type Config struct {
 	// client; 0 is off.
 	RateLimit  int
 	RateWindow time.Duration
-	Logger     *slog.Logger
+	// LineRateLimit is match requests per LineRateWindow (default a
+	// second) about one line, all clients together; 0 is off.
+	LineRateLimit  int
+	LineRateWindow time.Duration
+	// Counter counts both limits; nil counts in this process alone.
+	Counter Counter
+	// Lines gives the pseudonym of the audit lines and the per-line
+	// counter; nil makes a key of this process alone.
+	Lines LineIDs
+	// Scores coarsen the scores of every answer.
+	Scores Scores
+	Logger *slog.Logger
 	// Audit, when set, receives the audit line of every answered match
 	// instead of Logger: one JSON object per Write, in the shape of
 	// slog.JSONHandler's lines, written only while Logger is enabled at
@@ -55,7 +65,14 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg}
+	s := &server{cfg: cfg, counter: cfg.Counter, lines: cfg.Lines,
+		rateWindow: cmp.Or(cfg.RateWindow, time.Second), lineWindow: cmp.Or(cfg.LineRateWindow, time.Second)}
+	if s.counter == nil {
+		s.counter = NewLocalCounter()
+	}
+	if s.lines == nil {
+		s.lines = ephemeralLines()
+	}
 	r := chi.NewRouter()
 	s.mux = r
 	r.Use(s.recoverer, s.observe, correlator)
@@ -67,9 +84,6 @@ func NewHandler(cfg Config) http.Handler {
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Middleware(cfg.Verifier, RequiredScope, s.authError))
-		if cfg.RateLimit > 0 {
-			r.Use(s.rateLimiter(cfg.RateLimit, cmp.Or(cfg.RateWindow, time.Second)))
-		}
 		for _, v := range Versions {
 			r.Post("/kyc-match/"+v.Name()+"/match", s.match(v))
 		}
@@ -78,8 +92,12 @@ func NewHandler(cfg Config) http.Handler {
 }
 
 type server struct {
-	cfg Config
-	mux *chi.Mux // for the route of requests it did not route
+	cfg     Config
+	mux     *chi.Mux // for the route of requests it did not route
+	counter Counter
+	lines   LineIDs
+	// the limits' windows, defaults applied
+	rateWindow, lineWindow time.Duration
 }
 
 // authError maps the verifier's two outcomes onto the error table. The
@@ -101,23 +119,6 @@ func (s *server) authError(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	writeError(w, r, &engine.Error{Code: engine.EUNAUTHENTICATED})
 }
 
-func (s *server) rateLimiter(n int, window time.Duration) func(http.Handler) http.Handler {
-	return httprate.LimitBy(n, window,
-		func(r *http.Request) (string, error) {
-			if p, ok := auth.FromContext(r.Context()); ok {
-				return "client:" + p.ClientID, nil
-			}
-			return "anonymous", nil
-		},
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			p, _ := auth.FromContext(r.Context())
-			s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request refused", slog.String("reason", "rate"),
-				slog.String("client", clientOf(p)), slog.String("correlator", correlatorOf(w)))
-			writeError(w, r, &engine.Error{Code: codeRateLimited})
-		}),
-	)
-}
-
 var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // match is the one handler of every version.
@@ -136,8 +137,14 @@ func (s *server) match(v *Version) http.HandlerFunc {
 			return
 		}
 		p, _ := auth.FromContext(r.Context())
-		res, err := Answer(r.Context(), s.cfg.Matcher, v, body, Caller{Phone: p.Phone}, s.cfg.RequireIDDocument)
-		s.audit(w, r, v, p, res, err)
+		// The gate counts the request and coarsens the answer (limit.go).
+		g := s.newGate(w, p)
+		defer gates.Put(g)
+		res, err := Answer(r.Context(), g, v, body, Caller{Phone: p.Phone}, s.cfg.RequireIDDocument)
+		if err = g.finish(r.Context(), p, err); err != nil {
+			res = nil
+		}
+		s.audit(w, r, v, p, g.line, res, err)
 		if err != nil {
 			writeError(w, r, err)
 			return
@@ -194,10 +201,10 @@ func readBody(r *http.Request, dst []byte) ([]byte, error) {
 	}
 }
 
-// audit writes one line per answered match: who asked, under which
-// correlator, which attributes, and the results. Never a value, nor the
-// phone number.
-func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *auth.Principal, res *engine.Result, err error) {
+// audit writes one line per answered match: who asked, about which line
+// (its pseudonym), under which correlator, which attributes, and the
+// results. Never a value, nor the phone number.
+func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *auth.Principal, line string, res *engine.Result, err error) {
 	ctx := r.Context()
 	if !s.cfg.Logger.Enabled(ctx, slog.LevelInfo) {
 		return
@@ -212,14 +219,14 @@ func (s *server) audit(w http.ResponseWriter, r *http.Request, v *Version, p *au
 		latency = time.Since(rw.start)
 	}
 	if s.cfg.Audit != nil {
-		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)
+		writeAudit(s.cfg.Audit, time.Now(), clientOf(p), line, correlatorOf(w), v.Name(), outcome, status, latency, res)
 		return
 	}
 	// Without an audit writer the line goes through Logger. The Record is
 	// built here, as the log/slog docs show for wrappers: Logger.LogAttrs
 	// would also walk the stack for a source position nobody reads.
 	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "match", 0)
-	rec.AddAttrs(auditAttrs(clientOf(p), correlatorOf(w), v.Name(), outcome, status, latency, res)...)
+	rec.AddAttrs(auditAttrs(clientOf(p), line, correlatorOf(w), v.Name(), outcome, status, latency, res)...)
 	// A handler's error has nowhere better to go than the handler.
 	_ = s.cfg.Logger.Handler().Handle(ctx, rec)
 }

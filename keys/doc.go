@@ -56,8 +56,10 @@
 // O_EXCL in the same directory, synced, renamed over the old one, and the
 // directory synced. A crash leaves either the old or the new keyring,
 // never a mix. Older versions stay in the file so that data written with
-// them remains readable; remove a version only once no generation uses
-// it. Rotate refuses to run if the file changed on disk since it was
+// them remains readable. [Keyring.Remove] deletes one, rewriting the file
+// the same way, which shreds whatever was built with it: it refuses the
+// active version, and "kycmatch keys remove" also refuses a version a
+// kept generation uses. Rotate refuses to run if the file changed on disk since it was
 // opened, so it does not silently undo another process's rotation; the
 // check and the rename are not one atomic step, so do not start two
 // rotations of one file at the same moment.
@@ -73,6 +75,7 @@
 //	kycmatch/v1/block/<label>     AES-256 key for NewBlock(label)
 //	kycmatch/v1/aead/<label>      AES-256-GCM key for NewAEAD(label, salt), HKDF salt given
 //	kycmatch/v1/storage/<label>   raw bytes returned by StorageKey(label)
+//	kycmatch/v1/line-pseudonym    HMAC-SHA-256 key of audit pseudonyms (NewLineMAC, LineIDs)
 //
 // Callers choose one label per attribute and purpose; labels must not be
 // empty.

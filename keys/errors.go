@@ -25,6 +25,10 @@ var (
 	// ErrUnknownKey means the keyring has no key with the requested id.
 	ErrUnknownKey = errors.New("no such key in keyring")
 
+	// ErrActive means Remove was asked to remove the active version,
+	// which new data is keyed with.
+	ErrActive = errors.New("key version is the active one")
+
 	// ErrMalformed means the keyring file cannot be parsed or fails
 	// validation. Messages that wrap it say what and where, never with
 	// which bytes.

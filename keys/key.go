@@ -26,6 +26,7 @@ const (
 	labelStorage = "kycmatch/v1/storage/"
 	labelAEAD    = "kycmatch/v1/aead/"
 	labelAuth    = "kycmatch/v1/auth/"
+	labelLine    = "kycmatch/v1/line-pseudonym"
 )
 
 // Key is one version of the keyring's secret. It exposes operations keyed
@@ -69,6 +70,17 @@ func (k *Key) NewMAC(label string) hash.Hash {
 // if label is empty.
 func (k *Key) NewAuthMAC(label string) hash.Hash {
 	sub := k.derive(nil, labelAuth+checkLabel(label), 32)
+	defer clear(sub)
+	return hmac.New(sha256.New, sub)
+}
+
+// NewLineMAC returns a fresh HMAC-SHA-256 keyed with the 32-byte subkey
+// HKDF-SHA-256(secret, salt=nil, info="kycmatch/v1/line-pseudonym"), the
+// key of audit pseudonyms ([LineIDs]). It has a label of its own, outside
+// NewMAC's, so that no attribute label can give a key whose digests could
+// be joined with the audit log.
+func (k *Key) NewLineMAC() hash.Hash {
+	sub := k.derive(nil, labelLine, 32)
 	defer clear(sub)
 	return hmac.New(sha256.New, sub)
 }

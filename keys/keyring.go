@@ -219,6 +219,42 @@ func (kr *Keyring) rotate() (Version, error) {
 	return e.version(e.key), nil
 }
 
+// Remove deletes the version with the given id from the keyring and
+// rewrites the file atomically, as Rotate does: whatever was keyed with it
+// can never be read again. It refuses, changing nothing, the active
+// version (ErrActive), an id it does not hold (ErrUnknownKey), and a file
+// changed on disk since it was opened. Whether data still needs the
+// version is the caller's question: the keyring does not know.
+func (kr *Keyring) Remove(id string) (Version, error) {
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	i := slices.IndexFunc(kr.entries, func(e entry) bool { return e.key.id == id })
+	switch {
+	case i < 0 && !validID(id):
+		return Version{}, fmt.Errorf("keys: remove: malformed key id (want %d lowercase hex characters): %w %s", 2*idSize, ErrUnknownKey, kr.path)
+	case i < 0:
+		return Version{}, fmt.Errorf("keys: remove %s: %w %s", id, ErrUnknownKey, kr.path)
+	case kr.entries[i].key == kr.active:
+		return Version{}, fmt.Errorf("keys: remove %s: %w", id, ErrActive)
+	}
+	gone := kr.entries[i].version(kr.active)
+	if err := kr.checkUnchanged(); err != nil {
+		return Version{}, fmt.Errorf("keys: remove %s from %s: %w", id, kr.path, err)
+	}
+	// A new slice: concurrent readers may hold the old one.
+	entries := slices.Delete(slices.Clone(kr.entries), i, i+1)
+	data, err := kr.encode(entries, kr.active)
+	if err != nil {
+		return Version{}, fmt.Errorf("keys: remove %s from %s: %w", id, kr.path, err)
+	}
+	defer clear(data)
+	if err := replaceFile(kr.path, data); err != nil {
+		return Version{}, fmt.Errorf("keys: remove %s from %s: %w", id, kr.path, err)
+	}
+	kr.entries, kr.fileSum = entries, sha256.Sum256(data)
+	return gone, nil
+}
+
 // checkUnchanged narrows the window in which two processes rotating the
 // same file could each drop the other's new version to the time between
 // this read and the rename.

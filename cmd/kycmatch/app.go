@@ -86,6 +86,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			serveCommand(),
 			demoCommand(),
 			sandboxCommand(),
+			auditIDCommand(),
 		},
 	}
 	for _, c := range app.Commands {

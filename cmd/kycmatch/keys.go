@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/keys"
 )
 
@@ -28,7 +31,11 @@ func keysCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{Name: "init", Usage: "create a keyring with one fresh key version", Flags: keyringFlags(), Action: keysInit},
 			{Name: "rotate", Usage: "add a key version and make it the one new ingests use", Flags: keyringFlags(), Action: keysRotate},
-			{Name: "list", Usage: "list key versions (never the key material)", Flags: append(keyringFlags(), stringFlag("output", "text (default) or json: one JSON object a line")), Action: keysList},
+			{Name: "list", Usage: "list key versions (never the key material); with --data, the kept generations each one built",
+				Flags: append(dataFlags(), stringFlag("output", "text (default) or json: one JSON object a line")), Action: keysList},
+			{Name: "remove", Usage: "remove a key version, crypto-shredding every generation built with it", ArgsUsage: "ID",
+				Flags:  append(dataFlags(), &cli.BoolFlag{Name: "force", Usage: "remove it even when a kept generation uses it, or without a store to check"}),
+				Action: keysRemove},
 		},
 	}
 }
@@ -149,19 +156,107 @@ func keysList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	uses, err := generationsByKey(c, kr)
+	if err != nil {
+		return err
+	}
 	if out == "json" {
-		return listJSON(c.App.Writer, kr.Versions())
+		return listJSON(c.App.Writer, kr.Versions(), uses)
 	}
 	tw := tabwriter.NewWriter(c.App.Writer, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tID\tCREATED\tACTIVE")
+	header := "VERSION\tID\tCREATED\tACTIVE"
+	if uses != nil {
+		header += "\tGENERATIONS"
+	}
+	fmt.Fprintln(tw, header)
 	for _, v := range kr.Versions() {
 		active := ""
 		if v.Active {
 			active = "active"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", v.Number, v.ID, v.Created.Format(time.RFC3339), active)
+		line := fmt.Sprintf("%d\t%s\t%s\t%s", v.Number, v.ID, v.Created.Format(time.RFC3339), active)
+		if uses != nil {
+			line += "\t" + cmp.Or(strings.Join(uses[v.ID], ","), "-")
+		}
+		fmt.Fprintln(tw, line)
 	}
 	return tw.Flush()
+}
+
+// keysRemove shreds a key version. The active one is never removed; one
+// that a kept generation of the store still needs, or one whose use
+// cannot be checked because no store is given, only with --force.
+func keysRemove(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("keys remove takes one key id, as keys list shows it")
+	}
+	id := c.Args().First()
+	kr, err := openKeyring(c)
+	if err != nil {
+		return err
+	}
+	if _, err := kr.Key(id); err != nil {
+		return err
+	}
+	if kr.Active().ID() == id {
+		return fmt.Errorf("key %s is the active version, which new ingests use: rotate (kycmatch keys rotate) and run a full ingest before removing it", id)
+	}
+	if !c.Bool("force") {
+		uses, err := generationsByKey(c, kr)
+		switch {
+		case err != nil:
+			return err
+		case uses == nil:
+			return fmt.Errorf("no store to check whether a generation still needs key %s: pass --data DIR, or --force to remove it unchecked", id)
+		case len(uses[id]) > 0:
+			return fmt.Errorf("kept generation %s was built with key %s and could never be read again: run a full ingest with the active key until it is gone, or pass --force",
+				strings.Join(uses[id], ", "), id)
+		}
+	}
+	v, err := kr.Remove(id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "removed key version %d (id %s): whatever was built with it can no longer be read\n", v.Number, v.ID)
+	return nil
+}
+
+// generationsByKey maps key ids to the ids of the kept generations of the
+// command's store built with them, or is nil when no store is given.
+func generationsByKey(c *cli.Context, kr *keys.Keyring) (map[string][]string, error) {
+	l, err := openGenerationLister(c, kr)
+	if l == nil || err != nil {
+		return nil, err
+	}
+	gens, err := l.KeptGenerations(c.Context)
+	if err != nil {
+		return nil, fmt.Errorf("list the kept generations: %w", err)
+	}
+	uses := map[string][]string{}
+	for _, g := range gens {
+		uses[g.KeyID] = append(uses[g.KeyID], g.ID)
+	}
+	return uses, nil
+}
+
+// openGenerationLister opens the store that --data names, for listing its
+// generations; nil when none is given. It is the one place a command
+// without a generation to read opens a store.
+func openGenerationLister(c *cli.Context, kr *keys.Keyring) (engine.GenerationLister, error) {
+	data := c.String("data")
+	if data == "" {
+		return nil, nil
+	}
+	// store.Open would create a missing directory, and an empty one would
+	// say that no generation needs any key: a mistyped path must not.
+	if fi, err := os.Stat(data); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("data directory %s does not exist", data)
+	}
+	st, err := openStore(data, kr, false)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // versionJSON is one line of keys list --output json; README documents
@@ -171,11 +266,18 @@ type versionJSON struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 	Active  bool      `json:"active"`
+	// Generations are the kept generations built with it, with --data.
+	Generations *[]string `json:"generations,omitempty"`
 }
 
-func listJSON(w io.Writer, vs []keys.Version) error {
+func listJSON(w io.Writer, vs []keys.Version, uses map[string][]string) error {
 	for _, v := range vs {
-		if err := writeJSONLine(w, versionJSON{v.Number, v.ID, v.Created, v.Active}); err != nil {
+		var gens *[]string
+		if uses != nil {
+			g := append([]string{}, uses[v.ID]...)
+			gens = &g
+		}
+		if err := writeJSONLine(w, versionJSON{v.Number, v.ID, v.Created, v.Active, gens}); err != nil {
 			return err
 		}
 	}

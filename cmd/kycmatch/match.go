@@ -18,13 +18,13 @@ func matchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "match",
 		Usage: "evaluate one match request locally and print the response body",
-		Flags: append(dataFlags(),
+		Flags: append(append(dataFlags(),
 			stringFlag("json", "the request body; @FILE reads a file, - reads stdin"),
 			stringFlag("api", "API version whose rules apply: vwip (default) or v0.4"),
 			boolFlag("require-id-document", "v0.4: idDocument must be sent and match first"),
 			stringFlag("token-phone", "answer as for a three-legged token naming this E.164 number"),
 			allowUnsealedFlag(),
-		),
+		), scoreFlags()...),
 		Action: matchAction,
 	}
 }
@@ -48,7 +48,7 @@ func matchAction(c *cli.Context) error {
 		return err
 	}
 	defer closeM()
-	res, err := api.Answer(c.Context, m, v, body, api.Caller{Phone: c.String("token-phone")}, c.Bool("require-id-document"))
+	res, err := api.Answer(c.Context, scoresOf(c).Matcher(m), v, body, api.Caller{Phone: c.String("token-phone")}, c.Bool("require-id-document"))
 	if err != nil {
 		status, eb := api.ErrorBody(err)
 		fmt.Fprintln(c.App.Writer, string(eb))

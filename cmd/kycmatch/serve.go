@@ -32,7 +32,7 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "answer the KYC Match API",
-		Flags: append(dataFlags(),
+		Flags: append(append(dataFlags(),
 			addrFlag("addr", "public listener HOST:PORT", "127.0.0.1:8080"),
 			stringFlag("tls-cert", "PEM certificate chain for TLS on the public listener (with --tls-key; reloaded when it changes)"),
 			stringFlag("tls-key", "PEM private key for --tls-cert"),
@@ -55,7 +55,7 @@ func serveCommand() *cli.Command {
 			stringFlag("log-level", "debug, info (default), warn or error"),
 			boolFlag("admin-pprof", "also serve Go's /debug/pprof/ profiles on the admin listener"),
 			allowUnsealedFlag(),
-		),
+		), probingFlags()...),
 		Action: serveAction,
 	}
 }
@@ -74,6 +74,7 @@ type serveConfig struct {
 	reloadAuth            func(context.Context) error
 	rateLimit             int
 	rateWindow            time.Duration
+	probing               probing
 	requireIDDocument     bool
 	poll, shutdownTimeout time.Duration
 	logger                *slog.Logger
@@ -138,6 +139,9 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.rateLimit, cfg.rateWindow, err = parseRate(c.String("rate-limit")); err != nil {
 		return nil, err
 	}
+	if cfg.probing, err = probingConfig(c); err != nil {
+		return nil, err
+	}
 	if cfg.keyring, err = openDataKeyring(c, cfg.data); err != nil {
 		return nil, err
 	}
@@ -160,14 +164,23 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) (*slog.L
 // parseRate reads N/s, N/m or N/h as N requests per window: a quota of 30
 // a minute is 30 in any minute, not one a second.
 func parseRate(s string) (int, time.Duration, error) {
+	return parseRateFlag("rate-limit", s, rateWindows)
+}
+
+// parseRateFlag reads flag's value s as N per one of windows' units.
+func parseRateFlag(flag, s string, windows map[string]time.Duration) (int, time.Duration, error) {
 	if s == "" {
 		return 0, 0, nil
 	}
 	n, unit, ok := strings.Cut(s, "/")
 	v, err := strconv.Atoi(n)
-	window, known := rateWindows[unit]
+	window, known := windows[unit]
 	if !ok || err != nil || v <= 0 || !known {
-		return 0, 0, usagef("--rate-limit %q: want N/s, N/m or N/h with N above 0, e.g. 100/s", s)
+		units, example := "N/s, N/m or N/h", "100/s"
+		if len(windows) > 3 {
+			units, example = "N/s, N/m, N/h or N/d", "10/d"
+		}
+		return 0, 0, usagef("--%s %q: want %s with N above 0, e.g. %s", flag, s, units, example)
 	}
 	return v, window, nil
 }
@@ -291,6 +304,7 @@ type server struct {
 	public, admin *http.Server
 	pubLn, admLn  net.Listener
 	stopWatch     context.CancelFunc
+	closeCounter  func() // after the listeners: requests in flight still count
 	served        chan error
 }
 
@@ -309,15 +323,23 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	if !live.Ready() {
 		cfg.logger.Warn("no generation yet: /match answers 503 until an ingest publishes one", "data", cfg.data)
 	}
+	counter, closeCounter, err := cfg.probing.counter(cfg.logger, metrics)
+	if err != nil {
+		live.Close()
+		return nil, err
+	}
 	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
-	handler := api.NewHandler(api.Config{Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
-		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics})
+	handler := api.NewHandler(api.Config{Counter: counter, Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
+		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics,
+		LineRateLimit: cfg.probing.lineLimit, LineRateWindow: cfg.probing.lineWindow, Scores: cfg.probing.scores,
+		Lines: newActiveLines(ks)})
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
+		closeCounter()
 		live.Close()
 		return nil, err
 	}
 	watchCtx, cancel := context.WithCancel(context.Background())
-	s.stopWatch = cancel
+	s.stopWatch, s.closeCounter = cancel, closeCounter
 	go live.Watch(watchCtx, cfg.poll)
 	return s, nil
 }
@@ -356,6 +378,7 @@ func (s *server) Close() error {
 	s.stopWatch()
 	err := s.public.Shutdown(ctx)
 	s.admin.Shutdown(ctx)
+	s.closeCounter()
 	s.live.Close()
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("requests still running after %s: %w", s.cfg.shutdownTimeout, err)
