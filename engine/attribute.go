@@ -3,7 +3,7 @@ package engine
 import (
 	"math/bits"
 
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Attribute is one field of the CAMARA KYC Match request, by its position in
@@ -47,37 +47,37 @@ const (
 
 type attrInfo struct {
 	name   string
-	kind   hashing.Kind
+	kind   normalize.Kind
 	scored bool // the spec gives it a <name>MatchScore
 }
 
 var attrTable = [NumAttributes]attrInfo{
-	PhoneNumber:          {"phoneNumber", hashing.KindPhone, false},
-	IDDocument:           {"idDocument", hashing.KindCompact, false},
-	IDDocumentType:       {"idDocumentType", hashing.KindIDDocumentType, false},
-	IDDocumentExpiryDate: {"idDocumentExpiryDate", hashing.KindDate, false},
-	BankAccountNumber:    {"bankAccountNumber", hashing.KindBankAccount, false},
-	Name:                 {"name", hashing.KindText, true},
-	GivenName:            {"givenName", hashing.KindText, true},
-	FamilyName:           {"familyName", hashing.KindText, true},
-	NameKanaHankaku:      {"nameKanaHankaku", hashing.KindKana, true},
-	NameKanaZenkaku:      {"nameKanaZenkaku", hashing.KindKana, true},
-	MiddleNames:          {"middleNames", hashing.KindText, true},
-	FamilyNameAtBirth:    {"familyNameAtBirth", hashing.KindText, true},
-	Address:              {"address", hashing.KindText, true},
-	StreetName:           {"streetName", hashing.KindText, true},
-	StreetNumber:         {"streetNumber", hashing.KindCompact, true},
-	PostalCode:           {"postalCode", hashing.KindCompact, false},
-	Region:               {"region", hashing.KindText, true},
-	Locality:             {"locality", hashing.KindText, true},
-	Country:              {"country", hashing.KindCountry, false},
-	HouseNumberExtension: {"houseNumberExtension", hashing.KindCompact, false},
-	Birthdate:            {"birthdate", hashing.KindDate, false},
-	Email:                {"email", hashing.KindEmail, true},
-	Gender:               {"gender", hashing.KindGender, false},
-	CityOfBirth:          {"cityOfBirth", hashing.KindText, true},
-	CountryOfBirth:       {"countryOfBirth", hashing.KindCountry, false},
-	Nationality:          {"nationality", hashing.KindCountry, false},
+	PhoneNumber:          {"phoneNumber", normalize.KindPhone, false},
+	IDDocument:           {"idDocument", normalize.KindCompact, false},
+	IDDocumentType:       {"idDocumentType", normalize.KindIDDocumentType, false},
+	IDDocumentExpiryDate: {"idDocumentExpiryDate", normalize.KindDate, false},
+	BankAccountNumber:    {"bankAccountNumber", normalize.KindBankAccount, false},
+	Name:                 {"name", normalize.KindText, true},
+	GivenName:            {"givenName", normalize.KindText, true},
+	FamilyName:           {"familyName", normalize.KindText, true},
+	NameKanaHankaku:      {"nameKanaHankaku", normalize.KindKana, true},
+	NameKanaZenkaku:      {"nameKanaZenkaku", normalize.KindKana, true},
+	MiddleNames:          {"middleNames", normalize.KindText, true},
+	FamilyNameAtBirth:    {"familyNameAtBirth", normalize.KindText, true},
+	Address:              {"address", normalize.KindText, true},
+	StreetName:           {"streetName", normalize.KindText, true},
+	StreetNumber:         {"streetNumber", normalize.KindCompact, true},
+	PostalCode:           {"postalCode", normalize.KindCompact, false},
+	Region:               {"region", normalize.KindText, true},
+	Locality:             {"locality", normalize.KindText, true},
+	Country:              {"country", normalize.KindCountry, false},
+	HouseNumberExtension: {"houseNumberExtension", normalize.KindCompact, false},
+	Birthdate:            {"birthdate", normalize.KindDate, false},
+	Email:                {"email", normalize.KindEmail, true},
+	Gender:               {"gender", normalize.KindGender, false},
+	CityOfBirth:          {"cityOfBirth", normalize.KindText, true},
+	CountryOfBirth:       {"countryOfBirth", normalize.KindCountry, false},
+	Nationality:          {"nationality", normalize.KindCountry, false},
 }
 
 // String returns the CAMARA field name, e.g. "givenName".
@@ -89,7 +89,7 @@ func (a Attribute) String() string {
 }
 
 // Kind returns the normalisation rule of the attribute.
-func (a Attribute) Kind() hashing.Kind { return attrTable[a].kind }
+func (a Attribute) Kind() normalize.Kind { return attrTable[a].kind }
 
 // Scored reports whether the spec gives the attribute a …MatchScore.
 func (a Attribute) Scored() bool { return attrTable[a].scored }

@@ -8,6 +8,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // benchLine is a subscriber line with every attribute held, the worst case
@@ -35,7 +36,7 @@ func BenchmarkEncodeNoTokens(b *testing.B) { benchEncode(b, false) }
 
 func benchEncode(b *testing.B, tokens bool) {
 	kr := kyctest.Keyring(b)
-	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()))
+	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames()))
 	if !tokens {
 		enc.OmitTokensForBenchmark()
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Line is one subscriber line of an export: raw cell values (PhoneNumber
@@ -55,8 +56,8 @@ func NewEncoder(s *hashing.Scheme) *Encoder {
 // dst. A line that breaks a rule returns a *FieldError.
 func (e *Encoder) Encode(dst []byte, l *Line) (hashing.LookupKey, []byte, error) {
 	var key hashing.LookupKey
-	if !hashing.IsE164(l.Values[PhoneNumber]) {
-		return key, dst, &FieldError{PhoneNumber, hashing.ErrPhone}
+	if !normalize.IsE164(l.Values[PhoneNumber]) {
+		return key, dst, &FieldError{PhoneNumber, normalize.ErrPhone}
 	}
 	held, err := e.normalize(l)
 	if err != nil {
@@ -142,7 +143,7 @@ func (e *Encoder) composeOne(parts []string) ([]byte, error) {
 		raw = append(raw, p...)
 	}
 	start := len(e.comp)
-	out, err := e.p.Append(e.comp, hashing.KindText, string(raw))
+	out, err := e.p.Append(e.comp, normalize.KindText, string(raw))
 	if err != nil {
 		return nil, err
 	}

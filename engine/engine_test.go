@@ -9,6 +9,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/store"
 )
 
@@ -18,7 +19,7 @@ func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
 	tb.Helper()
 	kr := kyctest.Keyring(tb)
 	st := kyctest.Store(tb, tb.TempDir(), kr, false)
-	scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames())
+	scheme := hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames())
 	writeGeneration(tb, st, scheme, lines)
 	gen, err := st.Current(context.Background())
 	if err != nil {
@@ -100,7 +101,7 @@ func TestFormats(t *testing.T) {
 	}{{2, nil, true}, {engine.RecordFormat, []byte("salt"), true}, {1, nil, false}, {engine.RecordFormat + 1, []byte("salt"), false}} {
 		kr := kyctest.Keyring(t)
 		st := kyctest.Store(t, t.TempDir(), kr, false)
-		scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
+		scheme := hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
 		writeGenerationFormat(t, st, scheme, []engine.Line{line(true, "phoneNumber", "+34600000001", "givenName", "Ana")}, c.format)
 		gen, err := st.Current(context.Background())
 		if err != nil {

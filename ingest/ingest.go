@@ -182,16 +182,14 @@ func (o *Options) reader() (rowReader, error) {
 // schemeFor chooses the key and the rules: a full build takes the active
 // key, the requested profile and a new lookup salt; a delta must hash
 // exactly like the generation it extends, so it takes that one's key,
-// profile and salt.
+// profile and salt. Both go through engine.SchemeFor, as serve does.
 func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 	if base == nil {
-		p, err := hashing.LookupProfile(o.Profile)
-		if err != nil {
-			return nil, err
-		}
+		k := o.activeKey()
 		salt := make([]byte, lookupSaltSize)
 		rand.Read(salt)
-		return hashing.NewScheme(o.activeKey(), p, engine.FieldNames()).WithLookupSalt(salt), nil
+		info := engine.GenerationInfo{KeyID: k.ID(), Profile: o.Profile, LookupSalt: salt}
+		return engine.SchemeFor(info, oneKey{k})
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
@@ -200,15 +198,7 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 	if o.Profile != "" && o.Profile != info.Profile {
 		return nil, fmt.Errorf("--profile %s differs from the current generation's profile %s; a delta keeps the generation's rules", o.Profile, info.Profile)
 	}
-	k, err := o.Keyring.Key(info.KeyID)
-	if err != nil {
-		return nil, fmt.Errorf("current generation %s was built with key %s: %w", info.ID, info.KeyID, err)
-	}
-	p, err := hashing.LookupProfile(info.Profile)
-	if err != nil {
-		return nil, err
-	}
-	return hashing.NewScheme(k, p, engine.FieldNames()).WithLookupSalt(info.LookupSalt), nil
+	return engine.SchemeFor(info, o.Keyring)
 }
 
 // activeKey is the key a full build hashes with. Check's records are
@@ -218,6 +208,16 @@ func (o *Options) activeKey() *keys.Key {
 		return keys.Ephemeral()
 	}
 	return o.Keyring.Active()
+}
+
+// oneKey is the key source of a full build: the one key it hashes with.
+type oneKey struct{ k *keys.Key }
+
+func (s oneKey) Key(id string) (*keys.Key, error) {
+	if id != s.k.ID() {
+		return nil, fmt.Errorf("key %s is not the build's key", id)
+	}
+	return s.k, nil
 }
 
 // lookupSaltSize is 128 bits: salts never repeat between ingests.

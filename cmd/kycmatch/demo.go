@@ -16,9 +16,9 @@ import (
 
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -143,7 +143,7 @@ func demoRequest() ([]byte, error) {
 		if !s.Eligible || s.Values[engine.Name] == "" || s.Values[engine.Birthdate] == "" {
 			continue
 		}
-		phone, err := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+		phone, err := normalize.ParsePhone(s.Values[engine.PhoneNumber], "")
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,44 @@
+package normalize_test
+
+import (
+	"testing"
+
+	"github.com/kycmatch/kycmatch/normalize"
+)
+
+// normBenchCases are the shapes of value ingest sees most, one per script
+// and kind, so a fast path's gain (or a regression) shows per case.
+var normBenchCases = []struct {
+	name string
+	kind normalize.Kind
+	in   string
+}{
+	{"text/ascii-name", normalize.KindText, "Federica Sanchez Arjona"},
+	{"text/spanish-name", normalize.KindText, "María José Fernández de la Peña"},
+	{"text/greek-name", normalize.KindText, "Οδυσσέας Παπαδόπουλος"},
+	{"text/kanji-name", normalize.KindText, "渡邉　美咲"},
+	{"text/ja-address", normalize.KindText, "〒100-0001 東京都千代田区本町２丁目３－１５ サンハイツ 1203号室"},
+	{"kana/zenkaku", normalize.KindKana, "フェルナンデス　マリア"},
+	{"kana/hankaku", normalize.KindKana, "ﾌｪﾙﾅﾝﾃﾞｽ ﾏﾘｱ ﾊﾟﾄﾞﾚ"},
+	{"compact/postal", normalize.KindCompact, "28009"},
+	{"compact/ordinal", normalize.KindCompact, "4º B"},
+	{"compact/ja-room", normalize.KindCompact, "サンハイツ 1203号室"},
+	{"email/ascii", normalize.KindEmail, "Maria.Fernandez@Example.com"},
+	{"email/idn", normalize.KindEmail, "maria@bücher.example"},
+}
+
+func BenchmarkNormalize(b *testing.B) {
+	for _, c := range normBenchCases {
+		b.Run(c.name, func(b *testing.B) {
+			var buf []byte
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.in)))
+			for b.Loop() {
+				var err error
+				if buf, err = normalize.DefaultProfile.Append(buf[:0], c.kind, c.in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
