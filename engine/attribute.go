@@ -47,37 +47,36 @@ const (
 
 type attrInfo struct {
 	name   string
-	kind   normalize.Kind
 	scored bool // the spec gives it a <name>MatchScore
 }
 
 var attrTable = [NumAttributes]attrInfo{
-	PhoneNumber:          {"phoneNumber", normalize.KindPhone, false},
-	IDDocument:           {"idDocument", normalize.KindCompact, false},
-	IDDocumentType:       {"idDocumentType", normalize.KindIDDocumentType, false},
-	IDDocumentExpiryDate: {"idDocumentExpiryDate", normalize.KindDate, false},
-	BankAccountNumber:    {"bankAccountNumber", normalize.KindBankAccount, false},
-	Name:                 {"name", normalize.KindText, true},
-	GivenName:            {"givenName", normalize.KindText, true},
-	FamilyName:           {"familyName", normalize.KindText, true},
-	NameKanaHankaku:      {"nameKanaHankaku", normalize.KindKana, true},
-	NameKanaZenkaku:      {"nameKanaZenkaku", normalize.KindKana, true},
-	MiddleNames:          {"middleNames", normalize.KindText, true},
-	FamilyNameAtBirth:    {"familyNameAtBirth", normalize.KindText, true},
-	Address:              {"address", normalize.KindText, true},
-	StreetName:           {"streetName", normalize.KindText, true},
-	StreetNumber:         {"streetNumber", normalize.KindCompact, true},
-	PostalCode:           {"postalCode", normalize.KindCompact, false},
-	Region:               {"region", normalize.KindText, true},
-	Locality:             {"locality", normalize.KindText, true},
-	Country:              {"country", normalize.KindCountry, false},
-	HouseNumberExtension: {"houseNumberExtension", normalize.KindCompact, false},
-	Birthdate:            {"birthdate", normalize.KindDate, false},
-	Email:                {"email", normalize.KindEmail, true},
-	Gender:               {"gender", normalize.KindGender, false},
-	CityOfBirth:          {"cityOfBirth", normalize.KindText, true},
-	CountryOfBirth:       {"countryOfBirth", normalize.KindCountry, false},
-	Nationality:          {"nationality", normalize.KindCountry, false},
+	PhoneNumber:          {"phoneNumber", false},
+	IDDocument:           {"idDocument", false},
+	IDDocumentType:       {"idDocumentType", false},
+	IDDocumentExpiryDate: {"idDocumentExpiryDate", false},
+	BankAccountNumber:    {"bankAccountNumber", false},
+	Name:                 {"name", true},
+	GivenName:            {"givenName", true},
+	FamilyName:           {"familyName", true},
+	NameKanaHankaku:      {"nameKanaHankaku", true},
+	NameKanaZenkaku:      {"nameKanaZenkaku", true},
+	MiddleNames:          {"middleNames", true},
+	FamilyNameAtBirth:    {"familyNameAtBirth", true},
+	Address:              {"address", true},
+	StreetName:           {"streetName", true},
+	StreetNumber:         {"streetNumber", true},
+	PostalCode:           {"postalCode", false},
+	Region:               {"region", true},
+	Locality:             {"locality", true},
+	Country:              {"country", false},
+	HouseNumberExtension: {"houseNumberExtension", false},
+	Birthdate:            {"birthdate", false},
+	Email:                {"email", true},
+	Gender:               {"gender", false},
+	CityOfBirth:          {"cityOfBirth", true},
+	CountryOfBirth:       {"countryOfBirth", false},
+	Nationality:          {"nationality", false},
 }
 
 // String returns the CAMARA field name, e.g. "givenName".
@@ -88,8 +87,20 @@ func (a Attribute) String() string {
 	return attrTable[a].name
 }
 
+// attrFields is attrTable's names as package normalize knows them, which
+// holds the rule each takes.
+var attrFields = func() (f [NumAttributes]normalize.Field) {
+	for a := range f {
+		f[a] = normalize.MustField(attrTable[a].name)
+	}
+	return f
+}()
+
+// Field returns the attribute as the normalisation rules see it.
+func (a Attribute) Field() normalize.Field { return attrFields[a] }
+
 // Kind returns the normalisation rule of the attribute.
-func (a Attribute) Kind() normalize.Kind { return attrTable[a].kind }
+func (a Attribute) Kind() normalize.Kind { return attrFields[a].Kind() }
 
 // Scored reports whether the spec gives the attribute a …MatchScore.
 func (a Attribute) Scored() bool { return attrTable[a].scored }

@@ -149,7 +149,7 @@ func (m *Matcher) normalize(st *matchState, req *Request) error {
 	p := m.scheme.Profile()
 	for a := Attribute(1); a < NumAttributes; a++ {
 		if req.Asked.Has(a) {
-			out, err := p.Append(st.buf, a.Kind(), req.Values[a])
+			out, err := p.Append(st.buf, a.Field(), req.Values[a])
 			if err != nil {
 				return Errorf(EINVALID, "%s %s", a, err)
 			}

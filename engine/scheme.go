@@ -17,9 +17,30 @@ func SchemeFor(info GenerationInfo, ks KeySource) (*hashing.Scheme, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generation %s was built with key %s, which the keyring does not hold: %w", info.ID, info.KeyID, err)
 	}
-	p, err := normalize.LookupProfile(info.Profile)
+	p, err := ProfileOf(info)
 	if err != nil {
-		return nil, fmt.Errorf("generation %s: %w", info.ID, err)
+		return nil, err
 	}
 	return hashing.NewScheme(k, p, FieldNames()).WithLookupSalt(info.LookupSalt), nil
+}
+
+// ProfileOf returns the normalisation profile info records: its definition,
+// or, in a generation from before definitions were recorded, the built-in
+// it names.
+func ProfileOf(info GenerationInfo) (*normalize.Profile, error) {
+	if len(info.ProfileDefinition) == 0 {
+		p, err := normalize.Builtin(info.Profile)
+		if err != nil {
+			return nil, fmt.Errorf("generation %s: %w", info.ID, err)
+		}
+		return p, nil
+	}
+	p, err := normalize.ParseProfile(info.ProfileDefinition)
+	if err != nil {
+		return nil, fmt.Errorf("generation %s: recorded profile: %w", info.ID, err)
+	}
+	if p.Name() != info.Profile {
+		return nil, fmt.Errorf("generation %s: names profile %s but records the definition of %s", info.ID, info.Profile, p.Name())
+	}
+	return p, nil
 }

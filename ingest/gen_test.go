@@ -186,7 +186,7 @@ func valueForms(a engine.Attribute, v string) []string {
 		return nil
 	}
 	forms := []string{v}
-	if n, err := normalize.DefaultProfile.Normalize(a.Kind(), v); err == nil {
+	if n, err := normalize.DefaultProfile.Normalize(a.Field(), v); err == nil {
 		forms = append(forms, n)
 	}
 	if a == engine.PhoneNumber {
@@ -250,7 +250,8 @@ func scanForNeedles(t *testing.T, dir string, needles map[string]bool) {
 	t.Logf("scanned %d bytes for %d values: short hits %v", size, len(needles), hits)
 }
 
-// checkGenerationMeta: the one plaintext file holds only these fields.
+// checkGenerationMeta: the one plaintext file holds only these fields. The
+// profile's definition is the operator's rules, never a subscriber's value.
 func checkGenerationMeta(t *testing.T, path string) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -262,7 +263,7 @@ func checkGenerationMeta(t *testing.T, path string) {
 	}
 	for k := range m {
 		switch k {
-		case "id", "key_id", "profile", "created", "lines", "record_format", "lookup_salt", "sealing", "seal_salt", "seal_check",
+		case "id", "key_id", "profile", "profile_definition", "created", "lines", "record_format", "lookup_salt", "sealing", "seal_salt", "seal_check",
 			"rows_read", "rows_rejected", "ingest_seconds", "shards":
 		default:
 			t.Errorf("GENERATION.json has an unexpected field %q", k)

@@ -17,6 +17,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Format is the export's file format.
@@ -40,8 +41,11 @@ type Options struct {
 	// mapping's date_format, else YYYY-MM-DD. A flag is more specific to
 	// one run than a mapping file shared by many, so it wins.
 	DateFormat *DateFormat
-	Delta      bool   // apply upserts and deletes to the current generation
-	Profile    string // normalisation profile of a full build ("" = default)
+	Delta      bool // apply upserts and deletes to the current generation
+	// Profile is the normalisation profile of a full build (nil: default,
+	// which is also what a delta is refused for naming: it keeps its
+	// base's).
+	Profile    *normalize.Profile
 	MaxRejects Limit
 	MaxShrink  Limit // a full build fails below (100 − P)% of the current generation's lines
 
@@ -65,6 +69,7 @@ type Summary struct {
 	Read, Loaded, Rejected int64
 	Elapsed                time.Duration
 	Generation             engine.GenerationInfo
+	Profile                string // the name of the normalisation profile applied
 	// Collect is the parallel phase (read, normalise, hash, sort); Write
 	// the merge into the generation and its commit.
 	Collect, Write time.Duration
@@ -90,11 +95,11 @@ func (s Summary) String() string {
 		ops += ")"
 	}
 	if s.checked {
-		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
-			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s, profile %s; nothing was written",
+			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Profile)
 	}
-	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
-		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
+	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines, profile %s) is current",
+		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines, s.Profile)
 }
 
 // ErrTooManyRejects ends a run whose rejects pass --max-rejects; the
@@ -188,15 +193,19 @@ func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 		k := o.activeKey()
 		salt := make([]byte, lookupSaltSize)
 		rand.Read(salt)
-		info := engine.GenerationInfo{KeyID: k.ID(), Profile: o.Profile, LookupSalt: salt}
+		p := o.Profile
+		if p == nil {
+			p = normalize.DefaultProfile
+		}
+		info := engine.GenerationInfo{KeyID: k.ID(), Profile: p.Name(), ProfileDefinition: p.Definition(), LookupSalt: salt}
 		return engine.SchemeFor(info, oneKey{k})
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
 		return nil, fmt.Errorf("current generation %s has record format %d and this build writes %d: a delta cannot extend it, run a full ingest", info.ID, info.Format, engine.RecordFormat)
 	}
-	if o.Profile != "" && o.Profile != info.Profile {
-		return nil, fmt.Errorf("--profile %s differs from the current generation's profile %s; a delta keeps the generation's rules", o.Profile, info.Profile)
+	if o.Profile != nil {
+		return nil, fmt.Errorf("a delta keeps the current generation's profile %s; it takes none of its own", info.Profile)
 	}
 	return engine.SchemeFor(info, o.Keyring)
 }

@@ -35,7 +35,7 @@ func BenchmarkNormalize(b *testing.B) {
 			b.SetBytes(int64(len(c.in)))
 			for b.Loop() {
 				var err error
-				if buf, err = normalize.DefaultProfile.Append(buf[:0], c.kind, c.in); err != nil {
+				if buf, err = normalize.DefaultProfile.Append(buf[:0], field(c.kind), c.in); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -503,7 +503,7 @@ func TestSample(t *testing.T) {
 			if attr == engine.PhoneNumber {
 				continue // TestPhoneNumbersAreValidMobiles
 			}
-			if _, err := normalize.DefaultProfile.Normalize(attr.Kind(), v); err != nil {
+			if _, err := normalize.DefaultProfile.Normalize(attr.Field(), v); err != nil {
 				t.Errorf("row %d: %s %q refused by the normalisation: %v", i, attr, v, err)
 			}
 		}

@@ -72,14 +72,11 @@ func Oracle(tb testing.TB, vals *[engine.NumAttributes]string, a engine.Attribut
 	if held == nil {
 		return engine.NotAvailable, engine.NoScore
 	}
-	kind := a.Kind()
-	if vals[a] == "" {
-		kind = normalize.KindText // a composition is normalised as text
-	}
-	sub := normalized(tb, a.Kind(), submitted)
+	// A composition is normalised as the text of a, which a is.
+	sub := normalized(tb, a.Field(), submitted)
 	best := engine.NoScore
 	for _, h := range held {
-		n := normalized(tb, kind, h)
+		n := normalized(tb, a.Field(), h)
 		if n == sub {
 			return engine.True, engine.NoScore
 		}
@@ -90,9 +87,9 @@ func Oracle(tb testing.TB, vals *[engine.NumAttributes]string, a engine.Attribut
 	return engine.False, best
 }
 
-func normalized(tb testing.TB, k normalize.Kind, v string) string {
+func normalized(tb testing.TB, f normalize.Field, v string) string {
 	tb.Helper()
-	n, err := normalize.DefaultProfile.Normalize(k, v)
+	n, err := normalize.DefaultProfile.Normalize(f, v)
 	if err != nil {
 		tb.Fatalf("normalise %q: %v", v, err)
 	}
