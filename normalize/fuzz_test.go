@@ -12,16 +12,20 @@ import (
 // a fixed point, so a value normalised at ingest and again at match time is
 // still the same value.
 func checkIdempotent(t *testing.T, k normalize.Kind, in string) {
-	out, err := normalize.DefaultProfile.Normalize(field(k), in)
+	checkIdempotentUnder(t, normalize.DefaultProfile, field(k), in)
+}
+
+func checkIdempotentUnder(t *testing.T, p *normalize.Profile, f normalize.Field, in string) {
+	out, err := p.Normalize(f, in)
 	if err != nil {
 		return
 	}
 	if out == "" || !utf8.ValidString(out) {
 		t.Fatalf("Normalize(%q) = %q: empty or invalid UTF-8", in, out)
 	}
-	again, err := normalize.DefaultProfile.Normalize(field(k), out)
+	again, err := p.Normalize(f, out)
 	if err != nil || again != out {
-		t.Fatalf("not idempotent: %q → %q → %q (%v)", in, out, again, err)
+		t.Fatalf("not idempotent under %s, %s: %q → %q → %q (%v)", p.Name(), f.Name(), in, out, again, err)
 	}
 }
 
@@ -29,14 +33,22 @@ func FuzzText(f *testing.F) {
 	for _, s := range []string{
 		"José  María García-López", "Straße", "İSTANBUL", "ΟΔΥΣΣΕΥΣ", "ｶﾞｸ", "か\u3099",
 		"ǅemal", "\u0301abc", "नमस्ते", "ᾳ", "\u0345", "Ⅻ", "ﬃ", "ŉ", "ΐ", "ǰ", "\u037a",
+		"Müller", "MÜLLER", "Mu\u0308ller", "ǕBER", "van der Berg", "V.D. Berg", "de", "Jan 't Hart",
 	} {
 		f.Add(s)
 	}
+	// Under every built-in, on a field that drops words and one that does not.
+	fields := []normalize.Field{normalize.MustField("familyName"), normalize.MustField("locality")}
 	f.Fuzz(func(t *testing.T, s string) {
-		checkIdempotent(t, normalize.KindText, s)
-		out, err := normalize.DefaultProfile.Normalize(field(normalize.KindText), s)
-		if err == nil && (strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ")) {
-			t.Fatalf("Normalize(%q) = %q: spaces not collapsed", s, out)
+		for _, name := range normalize.BuiltinNames() {
+			p, _ := normalize.Builtin(name)
+			for _, fl := range fields {
+				checkIdempotentUnder(t, p, fl, s)
+				out, err := p.Normalize(fl, s)
+				if err == nil && (strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ")) {
+					t.Fatalf("Normalize(%q) under %s = %q: spaces not collapsed", s, name, out)
+				}
+			}
 		}
 	})
 }

@@ -59,3 +59,36 @@ func changedRunes(t *textRules) []rune {
 	}
 	return rs
 }
+
+// FuzzParseProfile: the parser never panics; what it accepts reads back from
+// its recorded definition as the same profile, and its text table agrees
+// with its chain on strings of its own keys and replacements.
+func FuzzParseProfile(f *testing.F) {
+	for _, s := range testProfileFiles {
+		f.Add([]byte(s))
+	}
+	for _, name := range BuiltinNames() {
+		b, _ := builtinFiles.ReadFile("profiles/" + name + ".yaml")
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParseProfile(b)
+		if err != nil {
+			if p != nil {
+				t.Fatal("a profile and an error")
+			}
+			return
+		}
+		again, err := ParseProfile(p.Definition())
+		if err != nil || string(again.Definition()) != string(p.Definition()) {
+			t.Fatalf("%s reads back as %v", p.Definition(), err)
+		}
+		rs := profileRunes(p)
+		for i := 0; i < len(rs) && i < 64; i++ {
+			s := string(rs[i:min(len(rs), i+5)]) + " Ab" + string(rs[i])
+			if fast, ref := string(appendText(nil, s, p.text)), string(appendTextChain(nil, s, p.text.rep)); fast != ref {
+				t.Fatalf("%+q: table %+q, chain %+q", s, fast, ref)
+			}
+		}
+	})
+}
