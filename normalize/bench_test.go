@@ -42,3 +42,31 @@ func BenchmarkNormalize(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTextProfiles is the text rule under each built-in, on values no
+// profile changes and on values de or nl does: the fast paths must keep a
+// profile's cost to what it replaces or drops.
+func BenchmarkTextProfiles(b *testing.B) {
+	values := []struct{ name, in string }{
+		{"ascii", "Federica Sanchez Arjona"},
+		{"spanish", "María José Fernández de la Peña"},
+		{"german", "Jürgen von der Müller-Lüdenscheidt"},
+		{"dutch", "Jan-Willem van der Berg"},
+	}
+	fam := normalize.MustField("familyName")
+	for _, v := range values {
+		for _, name := range normalize.BuiltinNames() {
+			p, _ := normalize.Builtin(name)
+			b.Run(v.name+"/"+name, func(b *testing.B) {
+				var buf []byte
+				b.SetBytes(int64(len(v.in)))
+				for b.Loop() {
+					var err error
+					if buf, err = p.Append(buf[:0], fam, v.in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

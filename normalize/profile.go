@@ -23,12 +23,33 @@ import (
 // apply the same rules. Profiles change only the text kind. Safe for
 // concurrent use.
 type Profile struct {
-	def  Definition
-	text *textRules
-	// drop holds the words of drop_words as the default rules leave them;
-	// dropIn the fields they are dropped from.
-	drop   map[string]struct{}
-	dropIn fieldSet
+	def    Definition
+	text   *textRules
+	drop   dropSet
+	dropIn fieldSet // the fields drop_words applies to
+}
+
+// dropSet holds the words of drop_words as the default rules leave them.
+// Most words of a value are longer than any of them or start with another
+// byte, which the filters tell before the map is asked.
+type dropSet struct {
+	words  map[string]struct{}
+	maxLen int
+	first  [256]bool
+}
+
+func (d *dropSet) add(w string) {
+	d.words[w] = struct{}{}
+	d.maxLen = max(d.maxLen, len(w))
+	d.first[w[0]] = true
+}
+
+func (d *dropSet) has(w []byte) bool {
+	if len(w) == 0 || len(w) > d.maxLen || !d.first[w[0]] {
+		return false
+	}
+	_, ok := d.words[string(w)]
+	return ok
 }
 
 // Definition is a profile as its file states it. It is what a generation
@@ -348,7 +369,7 @@ func (p *Profile) prepareDrop(dw *DropWords) error {
 		}
 		p.dropIn |= 1 << (f.id - 1)
 	}
-	p.drop = make(map[string]struct{}, len(dw.Words))
+	p.drop.words = make(map[string]struct{}, len(dw.Words))
 	for _, w := range dw.Words {
 		n, err := appendKind(nil, KindText, w, defaultText)
 		switch {
@@ -357,40 +378,34 @@ func (p *Profile) prepareDrop(dw *DropWords) error {
 		case bytes.IndexByte(n, ' ') >= 0:
 			return fmt.Errorf("drop_words.words: %s is more than one word; list each word", quoteKey(w))
 		}
-		p.drop[string(n)] = struct{}{}
+		p.drop.add(string(n))
 	}
 	return nil
 }
 
 // appendDropped removes from the normalised text b[start:] every word in
-// p.drop, unless that would remove them all.
+// p.drop, unless that would remove them all. It moves the words it keeps
+// left over those it drops, in one pass: until a word is kept nothing is
+// written, so a value of dropped words only is left as it was.
 func (p *Profile) appendDropped(b []byte, start int) []byte {
-	v := b[start:]
-	kept := false
-	for w := range bytes.SplitSeq(v, []byte{' '}) {
-		if _, drop := p.drop[string(w)]; !drop {
-			kept = true
-			break
+	out, kept := start, false
+	for i := start; i < len(b); {
+		j := i
+		for j < len(b) && b[j] != ' ' {
+			j++
 		}
-	}
-	if !kept {
-		return b
-	}
-	out := start
-	for i := 0; i < len(v); {
-		j := bytes.IndexByte(v[i:], ' ')
-		if j < 0 {
-			j = len(v) - i
-		}
-		w := v[i : i+j]
-		if _, drop := p.drop[string(w)]; !drop {
-			if out > start {
+		if w := b[i:j]; !p.drop.has(w) {
+			if kept {
 				b[out] = ' '
 				out++
 			}
-			out += copy(b[out:], w)
+			out += copy(b[out:], w) // never ahead of what is read
+			kept = true
 		}
-		i += j + 1
+		i = j + 1
+	}
+	if !kept {
+		return b
 	}
 	return b[:out]
 }
