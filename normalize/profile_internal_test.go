@@ -92,3 +92,22 @@ func FuzzParseProfile(f *testing.F) {
 		}
 	})
 }
+
+// TestBuiltinTablesCoverTheirRunes: under every built-in the runes it
+// replaces take the table, and ASCII the shortcut, so a German or Dutch
+// export never falls back to the chain for them.
+func TestBuiltinTablesCoverTheirRunes(t *testing.T) {
+	for _, p := range builtinProfiles() {
+		if !p.text.asciiPlain || !p.text.identity {
+			t.Errorf("%s: the ASCII or identity shortcut is off", p.Name())
+		}
+		for _, r := range "äöüÄÖÜßéñøłÆ" {
+			if p.text.table.loaded().lookup(r).kind == inContext {
+				t.Errorf("%s: %q takes the chain", p.Name(), r)
+			}
+		}
+	}
+	if got := string(appendText(nil, "Müller", builtins["de"].text)); got != "mueller" {
+		t.Errorf("de: Müller → %q", got)
+	}
+}
