@@ -99,10 +99,11 @@ func appendText(dst []byte, s string, t *textRules) []byte {
 		// Two-byte runes (Latin, Greek, Cyrillic) are decoded here: the
 		// decoder's call cost a fifth of a Greek name.
 		r, n := rune(c), 1
-		if c < utf8.RuneSelf {
-		} else if i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80 {
+		switch {
+		case c < utf8.RuneSelf: // a profile's key holds ASCII: the table decides
+		case i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80:
 			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
-		} else {
+		default:
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		switch e := table.lookup(r); {
