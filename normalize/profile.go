@@ -181,8 +181,14 @@ func parseDefinition(b []byte) (Definition, error) {
 		return def, profileSyntax(err)
 	}
 	var more yaml.Node
-	if err := dec.Decode(&more); err == nil {
+	switch err := dec.Decode(&more); {
+	case err == nil:
 		return def, fmt.Errorf("line %d: a profile is one YAML document", more.Line)
+	case !errors.Is(err, io.EOF):
+		return def, profileSyntax(err)
+	}
+	if len(doc.Content) == 0 {
+		return def, errors.New("the profile is empty: it needs at least the key name")
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {

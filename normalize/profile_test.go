@@ -73,6 +73,8 @@ func TestParseProfileRefuses(t *testing.T) {
 		{"not a mapping", "- name\n", "line 1: a profile is a mapping"},
 		{"syntax", "name: [x\n", "is not valid YAML"},
 		{"two documents", "name: x\n---\nname: y\n", "a profile is one YAML document"},
+		{"broken second document", "name: x\n---\n[\n", "is not valid YAML"},
+		{"comments only", "# nothing\n", "the profile is empty"},
 		{"key twice", "name: x\nname: y\n", `key "name" appears twice`},
 		{"unfolded key", "name: x\nreplace:\n  \"Ä\": \"ae\"\n", `replace key "Ä" never matches`},
 		{"unfolded value", "name: x\nreplace:\n  \"ä\": \"AE\"\n", "the replacement must be written as case folding leaves it"},
