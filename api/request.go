@@ -12,7 +12,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Body is a decoded match request body: the phone number when present, and
@@ -178,7 +178,7 @@ func (r *fieldRule) check(name, s string) error {
 	if r.enum != nil && !oneOf(s, r.enum) {
 		return invalid("Property " + name + " must be one of " + strings.Join(r.enum, ", ") + ".")
 	}
-	if r.date && !hashing.IsDate(s) {
+	if r.date && !normalize.IsDate(s) {
 		return invalid("Property " + name + " must be a date, YYYY-MM-DD.")
 	}
 	return nil

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -35,7 +35,7 @@ func TestScoresOverGeneratedExport(t *testing.T) {
 		if !s.Eligible {
 			continue
 		}
-		phone, err := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+		phone, err := normalize.ParsePhone(s.Values[engine.PhoneNumber], "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,9 +79,9 @@ func alteredScoredFields(s *synth.Subscriber) []string {
 		}
 		v := held[0]
 		switch a.Kind() {
-		case hashing.KindKana:
+		case normalize.KindKana:
 			v += "ア"
-		case hashing.KindEmail:
+		case normalize.KindEmail:
 			v = "x" + v
 		default:
 			v += "x"

@@ -2,7 +2,7 @@ package api
 
 import (
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Version is one API version's request rules, as data: which properties
@@ -28,11 +28,11 @@ type fieldRule struct {
 }
 
 var (
-	e164Pattern    = fieldRule{pattern: `^\+[1-9][0-9]{4,14}$`, match: hashing.IsE164}
+	e164Pattern    = fieldRule{pattern: `^\+[1-9][0-9]{4,14}$`, match: normalize.IsE164}
 	countryPattern = fieldRule{pattern: `^[A-Za-z]{2}$`, match: isAlpha2, maxLength: 2}
 	bankPattern    = fieldRule{pattern: `^[A-Z]+:[A-Za-z0-9]+$`, match: isBankAccount, maxLength: 50}
-	genderEnum     = []string{"MALE", "FEMALE", "OTHER"}
-	docTypeEnum    = []string{"passport", "national_id_card", "residence_permit", "diplomatic_id", "driver_licence", "social_security_id", "other"}
+	genderEnum     = normalize.Genders()
+	docTypeEnum    = normalize.IDDocumentTypes()
 )
 
 // V04 is kyc-match 0.4.0 (spec/v0.4/kyc-match.yaml). It has no

@@ -3,7 +3,7 @@ package engine
 import (
 	"math/bits"
 
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Attribute is one field of the CAMARA KYC Match request, by its position in
@@ -47,37 +47,36 @@ const (
 
 type attrInfo struct {
 	name   string
-	kind   hashing.Kind
 	scored bool // the spec gives it a <name>MatchScore
 }
 
 var attrTable = [NumAttributes]attrInfo{
-	PhoneNumber:          {"phoneNumber", hashing.KindPhone, false},
-	IDDocument:           {"idDocument", hashing.KindCompact, false},
-	IDDocumentType:       {"idDocumentType", hashing.KindIDDocumentType, false},
-	IDDocumentExpiryDate: {"idDocumentExpiryDate", hashing.KindDate, false},
-	BankAccountNumber:    {"bankAccountNumber", hashing.KindBankAccount, false},
-	Name:                 {"name", hashing.KindText, true},
-	GivenName:            {"givenName", hashing.KindText, true},
-	FamilyName:           {"familyName", hashing.KindText, true},
-	NameKanaHankaku:      {"nameKanaHankaku", hashing.KindKana, true},
-	NameKanaZenkaku:      {"nameKanaZenkaku", hashing.KindKana, true},
-	MiddleNames:          {"middleNames", hashing.KindText, true},
-	FamilyNameAtBirth:    {"familyNameAtBirth", hashing.KindText, true},
-	Address:              {"address", hashing.KindText, true},
-	StreetName:           {"streetName", hashing.KindText, true},
-	StreetNumber:         {"streetNumber", hashing.KindCompact, true},
-	PostalCode:           {"postalCode", hashing.KindCompact, false},
-	Region:               {"region", hashing.KindText, true},
-	Locality:             {"locality", hashing.KindText, true},
-	Country:              {"country", hashing.KindCountry, false},
-	HouseNumberExtension: {"houseNumberExtension", hashing.KindCompact, false},
-	Birthdate:            {"birthdate", hashing.KindDate, false},
-	Email:                {"email", hashing.KindEmail, true},
-	Gender:               {"gender", hashing.KindGender, false},
-	CityOfBirth:          {"cityOfBirth", hashing.KindText, true},
-	CountryOfBirth:       {"countryOfBirth", hashing.KindCountry, false},
-	Nationality:          {"nationality", hashing.KindCountry, false},
+	PhoneNumber:          {"phoneNumber", false},
+	IDDocument:           {"idDocument", false},
+	IDDocumentType:       {"idDocumentType", false},
+	IDDocumentExpiryDate: {"idDocumentExpiryDate", false},
+	BankAccountNumber:    {"bankAccountNumber", false},
+	Name:                 {"name", true},
+	GivenName:            {"givenName", true},
+	FamilyName:           {"familyName", true},
+	NameKanaHankaku:      {"nameKanaHankaku", true},
+	NameKanaZenkaku:      {"nameKanaZenkaku", true},
+	MiddleNames:          {"middleNames", true},
+	FamilyNameAtBirth:    {"familyNameAtBirth", true},
+	Address:              {"address", true},
+	StreetName:           {"streetName", true},
+	StreetNumber:         {"streetNumber", true},
+	PostalCode:           {"postalCode", false},
+	Region:               {"region", true},
+	Locality:             {"locality", true},
+	Country:              {"country", false},
+	HouseNumberExtension: {"houseNumberExtension", false},
+	Birthdate:            {"birthdate", false},
+	Email:                {"email", true},
+	Gender:               {"gender", false},
+	CityOfBirth:          {"cityOfBirth", true},
+	CountryOfBirth:       {"countryOfBirth", false},
+	Nationality:          {"nationality", false},
 }
 
 // String returns the CAMARA field name, e.g. "givenName".
@@ -88,8 +87,20 @@ func (a Attribute) String() string {
 	return attrTable[a].name
 }
 
+// attrFields is attrTable's names as package normalize knows them, which
+// holds the rule each takes.
+var attrFields = func() (f [NumAttributes]normalize.Field) {
+	for a := range f {
+		f[a] = normalize.MustField(attrTable[a].name)
+	}
+	return f
+}()
+
+// Field returns the attribute as the normalisation rules see it.
+func (a Attribute) Field() normalize.Field { return attrFields[a] }
+
 // Kind returns the normalisation rule of the attribute.
-func (a Attribute) Kind() hashing.Kind { return attrTable[a].kind }
+func (a Attribute) Kind() normalize.Kind { return attrFields[a].Kind() }
 
 // Scored reports whether the spec gives the attribute a …MatchScore.
 func (a Attribute) Scored() bool { return attrTable[a].scored }

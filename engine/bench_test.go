@@ -8,6 +8,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // benchLine is a subscriber line with every attribute held, the worst case
@@ -25,21 +26,49 @@ func benchLine(i int) engine.Line {
 		"gender", "FEMALE", "cityOfBirth", "Sevilla", "countryOfBirth", "ES", "nationality", "ES")
 }
 
+// benchLineDE is benchLine with the umlauts the de profile replaces and the
+// prefixes nl drops.
+func benchLineDE(i int) engine.Line {
+	l := benchLine(i)
+	for a, v := range map[engine.Attribute]string{engine.Name: "Jürgen von der Müller-Lüdenscheidt", engine.GivenName: "Jürgen",
+		engine.FamilyName: "von der Müller-Lüdenscheidt", engine.FamilyNameAtBirth: "Schröder", engine.StreetName: "Königsallee",
+		engine.Address: "Königsallee 12, 40212 Düsseldorf", engine.Locality: "Düsseldorf", engine.CityOfBirth: "Köln",
+		engine.Region: "Nordrhein-Westfalen"} {
+		l.Values[a] = v
+	}
+	return l
+}
+
 // BenchmarkEncode is normalise+hash of one full record: the CPU cost of a
-// row at ingest, CSV parsing and sorting aside.
-func BenchmarkEncode(b *testing.B) { benchEncode(b, true) }
+// row at ingest, CSV parsing and sorting aside, under each built-in
+// profile, of a Spanish line (which no profile changes) and a German one.
+func BenchmarkEncode(b *testing.B) {
+	for _, line := range []struct {
+		name string
+		l    engine.Line
+	}{{"es", benchLine(1)}, {"de", benchLineDE(1)}} {
+		for _, name := range []string{"default", "de", "nl"} {
+			p, err := normalize.Builtin(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(line.name+"-line/"+name, func(b *testing.B) { benchEncode(b, p, line.l, true) })
+		}
+	}
+}
 
 // BenchmarkEncodeNoTokens leaves the score tokens out: the difference is
 // what tokens cost per record.
-func BenchmarkEncodeNoTokens(b *testing.B) { benchEncode(b, false) }
+func BenchmarkEncodeNoTokens(b *testing.B) {
+	benchEncode(b, normalize.DefaultProfile, benchLine(1), false)
+}
 
-func benchEncode(b *testing.B, tokens bool) {
+func benchEncode(b *testing.B, p *normalize.Profile, l engine.Line, tokens bool) {
 	kr := kyctest.Keyring(b)
-	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()))
+	enc := engine.NewEncoder(hashing.NewScheme(kr.Active(), p, engine.FieldNames()))
 	if !tokens {
 		enc.OmitTokensForBenchmark()
 	}
-	l := benchLine(1)
 	var buf []byte
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Line is one subscriber line of an export: raw cell values (PhoneNumber
@@ -55,8 +56,8 @@ func NewEncoder(s *hashing.Scheme) *Encoder {
 // dst. A line that breaks a rule returns a *FieldError.
 func (e *Encoder) Encode(dst []byte, l *Line) (hashing.LookupKey, []byte, error) {
 	var key hashing.LookupKey
-	if !hashing.IsE164(l.Values[PhoneNumber]) {
-		return key, dst, &FieldError{PhoneNumber, hashing.ErrPhone}
+	if !normalize.IsE164(l.Values[PhoneNumber]) {
+		return key, dst, &FieldError{PhoneNumber, normalize.ErrPhone}
 	}
 	held, err := e.normalize(l)
 	if err != nil {
@@ -76,7 +77,7 @@ func (e *Encoder) normalize(l *Line) (AttrSet, error) {
 		if l.Values[a] == "" {
 			continue
 		}
-		out, err := e.p.Append(e.norm[a][:0], a.Kind(), l.Values[a])
+		out, err := e.p.Append(e.norm[a][:0], a.Field(), l.Values[a])
 		if err != nil {
 			return 0, &FieldError{a, err}
 		}
@@ -111,11 +112,11 @@ func (e *Encoder) compose(l *Line, held *AttrSet) error {
 // composeVariants stores both orders of a composition; when they normalise
 // to the same text, one is enough.
 func (e *Encoder) composeVariants(a Attribute, held *AttrSet, first, second []string) error {
-	v1, err := e.composeOne(first)
+	v1, err := e.composeOne(a, first)
 	if err != nil {
 		return &FieldError{a, err}
 	}
-	v2, err := e.composeOne(second)
+	v2, err := e.composeOne(a, second)
 	if err != nil {
 		return &FieldError{a, err}
 	}
@@ -128,9 +129,10 @@ func (e *Encoder) composeVariants(a Attribute, held *AttrSet, first, second []st
 }
 
 // composeOne joins the held parts with single spaces and normalises the
-// result as text, as contract §5 says: "the parts in brackets are included
-// exactly when the record holds them".
-func (e *Encoder) composeOne(parts []string) ([]byte, error) {
+// result as the text of a, as contract §5 says: "the parts in brackets are
+// included exactly when the record holds them", and a profile's rules for a
+// apply to its compositions.
+func (e *Encoder) composeOne(a Attribute, parts []string) ([]byte, error) {
 	var raw []byte
 	for _, p := range parts {
 		if p == "" {
@@ -142,7 +144,7 @@ func (e *Encoder) composeOne(parts []string) ([]byte, error) {
 		raw = append(raw, p...)
 	}
 	start := len(e.comp)
-	out, err := e.p.Append(e.comp, hashing.KindText, string(raw))
+	out, err := e.p.Append(e.comp, a.Field(), string(raw))
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/store"
 )
 
@@ -16,9 +17,15 @@ import (
 // matcher over it.
 func MustMatcher(tb testing.TB, lines ...engine.Line) *engine.Matcher {
 	tb.Helper()
+	return mustMatcherWith(tb, normalize.DefaultProfile, lines...)
+}
+
+// mustMatcherWith is MustMatcher for a generation built under profile p.
+func mustMatcherWith(tb testing.TB, p *normalize.Profile, lines ...engine.Line) *engine.Matcher {
+	tb.Helper()
 	kr := kyctest.Keyring(tb)
 	st := kyctest.Store(tb, tb.TempDir(), kr, false)
-	scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames())
+	scheme := hashing.NewScheme(kr.Active(), p, engine.FieldNames())
 	writeGeneration(tb, st, scheme, lines)
 	gen, err := st.Current(context.Background())
 	if err != nil {
@@ -53,7 +60,9 @@ func writeGenerationFormat(tb testing.TB, st *store.Store, scheme *hashing.Schem
 		kvs = append(kvs, kv{key.Bytes(), rec})
 	}
 	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
-	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: scheme.KeyID(), Profile: "default", Format: f, LookupSalt: scheme.LookupSalt()})
+	p := scheme.Profile()
+	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: scheme.KeyID(), Profile: p.Name(), ProfileDefinition: p.Definition(),
+		Format: f, LookupSalt: scheme.LookupSalt()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -100,7 +109,7 @@ func TestFormats(t *testing.T) {
 	}{{2, nil, true}, {engine.RecordFormat, []byte("salt"), true}, {1, nil, false}, {engine.RecordFormat + 1, []byte("salt"), false}} {
 		kr := kyctest.Keyring(t)
 		st := kyctest.Store(t, t.TempDir(), kr, false)
-		scheme := hashing.NewScheme(kr.Active(), hashing.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
+		scheme := hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
 		writeGenerationFormat(t, st, scheme, []engine.Line{line(true, "phoneNumber", "+34600000001", "givenName", "Ana")}, c.format)
 		gen, err := st.Current(context.Background())
 		if err != nil {

@@ -170,7 +170,7 @@ func (l *Live) refresh(ctx context.Context) (string, error) {
 	}
 	l.refused.Store(nil)
 	info := m.Generation().Info()
-	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "lines", info.Lines, "created", info.Created)
+	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "profile", info.Profile, "lines", info.Lines, "created", info.Created)
 	l.onSwap(info)
 	return id, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Verdict is the answer for one attribute.
@@ -80,15 +81,11 @@ func NewMatcher(gen Generation, ks KeySource) (*Matcher, error) {
 	if !readableFormat(info.Format) {
 		return nil, fmt.Errorf("generation %s has record format %d, this build reads %d to %d", info.ID, info.Format, oldestFormat, RecordFormat)
 	}
-	k, err := ks.Key(info.KeyID)
+	scheme, err := SchemeFor(info, ks)
 	if err != nil {
-		return nil, fmt.Errorf("generation %s was built with key %s, which the keyring does not hold: %w", info.ID, info.KeyID, err)
+		return nil, err
 	}
-	p, err := hashing.LookupProfile(info.Profile)
-	if err != nil {
-		return nil, fmt.Errorf("generation %s: %w", info.ID, err)
-	}
-	m := &Matcher{gen: gen, genID: info.ID, scheme: hashing.NewScheme(k, p, FieldNames()).WithLookupSalt(info.LookupSalt)}
+	m := &Matcher{gen: gen, genID: info.ID, scheme: scheme}
 	m.states.New = func() any { return &matchState{h: m.scheme.NewHasher()} }
 	return m, nil
 }
@@ -144,15 +141,15 @@ func (m *Matcher) Match(ctx context.Context, req *Request, opt Options) (*Result
 // looked up, so a bad request is refused the same way whether or not the
 // line exists.
 func (m *Matcher) normalize(st *matchState, req *Request) error {
-	if !hashing.IsE164(req.Phone) {
-		return Errorf(EINVALID, "phoneNumber %s", hashing.ErrPhone)
+	if !normalize.IsE164(req.Phone) {
+		return Errorf(EINVALID, "phoneNumber %s", normalize.ErrPhone)
 	}
 	var ends [NumAttributes]int
 	st.buf = st.buf[:0]
 	p := m.scheme.Profile()
 	for a := Attribute(1); a < NumAttributes; a++ {
 		if req.Asked.Has(a) {
-			out, err := p.Append(st.buf, a.Kind(), req.Values[a])
+			out, err := p.Append(st.buf, a.Field(), req.Values[a])
 			if err != nil {
 				return Errorf(EINVALID, "%s %s", a, err)
 			}

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 const (
@@ -143,8 +143,8 @@ func TestMatchErrors(t *testing.T) {
 
 func TestScores(t *testing.T) {
 	m := MustMatcher(t, testLines()...)
-	norm := func(k hashing.Kind, s string) string {
-		n, err := hashing.DefaultProfile.Normalize(k, s)
+	norm := func(f normalize.Field, s string) string {
+		n, err := normalize.DefaultProfile.Normalize(f, s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,7 +172,7 @@ func TestScores(t *testing.T) {
 			}
 			want := -1
 			for _, s := range tt.stored {
-				want = max(want, kyctest.PlainScore(s, norm(a.Kind(), tt.submitted)))
+				want = max(want, kyctest.PlainScore(s, norm(a.Field(), tt.submitted)))
 			}
 			if res.Verdict[a] != engine.False || int(res.Score[a]) != want {
 				t.Errorf("%s: verdict %s score %d, want false %d", tt.field, res.Verdict[a], res.Score[a], want)
@@ -219,8 +219,8 @@ func TestScoresAgreeWithPlaintext(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, _ := hashing.DefaultProfile.Normalize(hashing.KindText, stored[j])
-		nsub, _ := hashing.DefaultProfile.Normalize(hashing.KindText, sub)
+		ns, _ := normalize.DefaultProfile.Normalize(engine.FamilyName.Field(), stored[j])
+		nsub, _ := normalize.DefaultProfile.Normalize(engine.FamilyName.Field(), sub)
 		if ns == nsub {
 			if res.Verdict[engine.FamilyName] != engine.True {
 				t.Fatalf("%q vs %q: not true", ns, nsub)

@@ -10,13 +10,18 @@ import (
 type GenerationInfo struct {
 	ID      string    // e.g. "00000007"; increases with every commit
 	KeyID   string    // the key version every digest of it was made with
-	Profile string    // the normalisation profile it was built with
+	Profile string    // the name of the normalisation profile it was built with
 	Created time.Time // when it was committed
 	Lines   int64     // subscriber lines it holds
 	Format  int       // record format version (RecordFormat)
 	// LookupSalt salts the generation's lookup keys (see
 	// hashing.Scheme.WithLookupSalt); nil in generations made before salts.
 	LookupSalt []byte
+	// ProfileDefinition is the profile's complete definition
+	// (normalize.Profile.Definition), so that the rules stay the
+	// generation's whatever happens to the file they came from; nil in
+	// generations made before profiles, which are all default.
+	ProfileDefinition []byte
 
 	// The ingest run that built it, for operators' dashboards.
 	Read, Rejected int64

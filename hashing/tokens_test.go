@@ -9,6 +9,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 func testScheme(t *testing.T) *hashing.Scheme { return testSchemeFor(t) }
@@ -19,7 +20,7 @@ func testSchemeFor(t testing.TB) *hashing.Scheme {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hashing.NewScheme(kr.Active(), hashing.DefaultProfile, []string{"familyName", "givenName"})
+	return hashing.NewScheme(kr.Active(), normalize.DefaultProfile, []string{"familyName", "givenName"})
 }
 
 // block builds the token block of one record's scored values.

@@ -54,7 +54,8 @@ func (o *Options) build(ctx context.Context) (*builder, error) {
 		b.phones = &phoneSet{}
 		return b, nil
 	}
-	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: b.scheme.Profile().Name(), Format: engine.RecordFormat,
+	p := b.scheme.Profile()
+	info := engine.GenerationInfo{KeyID: b.scheme.KeyID(), Profile: p.Name(), ProfileDefinition: p.Definition(), Format: engine.RecordFormat,
 		LookupSalt: b.scheme.LookupSalt()}
 	if b.w, err = o.Store.Create(ctx, info); err != nil {
 		b.close()
@@ -83,7 +84,7 @@ func (b *builder) close() {
 
 func (b *builder) summary(start time.Time) Summary {
 	s := Summary{Read: b.read, Rejected: b.rep.count, Elapsed: b.o.Now().Sub(start), checked: b.o.check,
-		delta: b.o.Delta, Upserts: b.upserts, Deletes: b.deletes, DeletesAbsent: b.absent}
+		delta: b.o.Delta, Upserts: b.upserts, Deletes: b.deletes, DeletesAbsent: b.absent, Profile: b.scheme.Profile().Name()}
 	s.Loaded = s.Read - s.Rejected
 	return s
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // TestExportForms runs each way an export may be written through both
@@ -56,9 +56,9 @@ func TestExportForms(t *testing.T) {
 		{"EligibleForms", "phoneNumber,birthdate,eligible\n+34600000001,1990-01-31,YES\n+34600000002,,n\n+34600000003,,0\n+34600000004,,False\n+34600000005,,Y\n+34600000006,,1\n+34600000007,,si\n", nil,
 			[]string{"row 7 (line 8): eligible: must be true or false (also yes/no, y/n, 1/0)"}},
 		{"MSISDN", "phoneNumber,birthdate,eligible\n34600000001,1990-01-31,\n0034600000002,,\n+34600000003,,\n0600000004,,\n", msisdn,
-			[]string{"row 4 (line 5): phoneNumber: " + hashing.ErrPhone.Error()}},
+			[]string{"row 4 (line 5): phoneNumber: " + normalize.ErrPhone.Error()}},
 		{"NoMSISDN", "phoneNumber,birthdate,eligible\n34600000001,1990-01-31,\n", nil,
-			[]string{"row 1 (line 2): phoneNumber: " + hashing.ErrPhone.Error()}},
+			[]string{"row 1 (line 2): phoneNumber: " + normalize.ErrPhone.Error()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

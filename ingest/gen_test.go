@@ -16,6 +16,7 @@ import (
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/ingest"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -56,7 +57,7 @@ func TestGenExportAnswers(t *testing.T) {
 	var asked, scored [engine.NumAttributes]int
 	for i := range subs {
 		s := &subs[i]
-		phone, err := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+		phone, err := normalize.ParsePhone(s.Values[engine.PhoneNumber], "")
 		if err != nil {
 			t.Fatalf("row %d: %v", i, err)
 		}
@@ -118,32 +119,32 @@ func requestFor(s *synth.Subscriber, phone string, alter bool) *engine.Request {
 	return req
 }
 
-var sample = map[hashing.Kind]string{
-	hashing.KindText: "Zoë Quist", hashing.KindKana: "ゾエ", hashing.KindEmail: "zoe@example.org",
-	hashing.KindCompact: "Z-1", hashing.KindBankAccount: "IBAN:ZZ00", hashing.KindDate: "2000-01-01",
-	hashing.KindCountry: "NO", hashing.KindGender: "OTHER", hashing.KindIDDocumentType: "other",
+var sample = map[normalize.Kind]string{
+	normalize.KindText: "Zoë Quist", normalize.KindKana: "ゾエ", normalize.KindEmail: "zoe@example.org",
+	normalize.KindCompact: "Z-1", normalize.KindBankAccount: "IBAN:ZZ00", normalize.KindDate: "2000-01-01",
+	normalize.KindCountry: "NO", normalize.KindGender: "OTHER", normalize.KindIDDocumentType: "other",
 }
 
-func altered(k hashing.Kind, v string) string {
+func altered(k normalize.Kind, v string) string {
 	switch k {
-	case hashing.KindText:
+	case normalize.KindText:
 		return v + "x"
-	case hashing.KindKana:
+	case normalize.KindKana:
 		return v + "ア"
-	case hashing.KindEmail:
+	case normalize.KindEmail:
 		return "x" + v
-	case hashing.KindCompact, hashing.KindBankAccount:
+	case normalize.KindCompact, normalize.KindBankAccount:
 		return v + "9"
-	case hashing.KindDate:
+	case normalize.KindDate:
 		if v == "1999-12-31" {
 			return "1999-12-30"
 		}
 		return "1999-12-31"
-	case hashing.KindCountry:
+	case normalize.KindCountry:
 		return pick(v, "ES", "FR")
-	case hashing.KindGender:
+	case normalize.KindGender:
 		return pick(v, "MALE", "FEMALE")
-	case hashing.KindIDDocumentType:
+	case normalize.KindIDDocumentType:
 		return pick(v, "passport", "other")
 	}
 	return v
@@ -185,11 +186,11 @@ func valueForms(a engine.Attribute, v string) []string {
 		return nil
 	}
 	forms := []string{v}
-	if n, err := hashing.DefaultProfile.Normalize(a.Kind(), v); err == nil {
+	if n, err := normalize.DefaultProfile.Normalize(a.Field(), v); err == nil {
 		forms = append(forms, n)
 	}
 	if a == engine.PhoneNumber {
-		if n, err := hashing.ParsePhone(v, ""); err == nil {
+		if n, err := normalize.ParsePhone(v, ""); err == nil {
 			forms = append(forms, n, n[1:])
 		}
 	}
@@ -249,7 +250,8 @@ func scanForNeedles(t *testing.T, dir string, needles map[string]bool) {
 	t.Logf("scanned %d bytes for %d values: short hits %v", size, len(needles), hits)
 }
 
-// checkGenerationMeta: the one plaintext file holds only these fields.
+// checkGenerationMeta: the one plaintext file holds only these fields. The
+// profile's definition is the operator's rules, never a subscriber's value.
 func checkGenerationMeta(t *testing.T, path string) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -261,7 +263,7 @@ func checkGenerationMeta(t *testing.T, path string) {
 	}
 	for k := range m {
 		switch k {
-		case "id", "key_id", "profile", "created", "lines", "record_format", "lookup_salt", "sealing", "seal_salt", "seal_check",
+		case "id", "key_id", "profile", "profile_definition", "created", "lines", "record_format", "lookup_salt", "sealing", "seal_salt", "seal_check",
 			"rows_read", "rows_rejected", "ingest_seconds", "shards":
 		default:
 			t.Errorf("GENERATION.json has an unexpected field %q", k)
@@ -276,11 +278,11 @@ func TestSealedAtRest(t *testing.T) {
 	e := newEnv(t)
 	subs := genExport(t, e, 200, 9)
 	gen1 := e.matcher(t).Generation()
-	scheme := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames())
+	scheme := hashing.NewScheme(e.kr.Active(), normalize.DefaultProfile, engine.FieldNames())
 	salted, unsalted := scheme.WithLookupSalt(gen1.Info().LookupSalt).NewHasher(), scheme.NewHasher()
 	needles, keys1 := make(map[string]bool), make(map[string]bool)
 	for i := range subs {
-		phone, _ := hashing.ParsePhone(subs[i].Values[engine.PhoneNumber], "")
+		phone, _ := normalize.ParsePhone(subs[i].Values[engine.PhoneNumber], "")
 		k, u := salted.LookupKey(phone), unsalted.LookupKey(phone)
 		rec, err := gen1.Get(context.Background(), k.Bytes(), nil)
 		if err != nil {
@@ -401,7 +403,7 @@ func TestIdenticalAttributesShareNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	gen := e.matcher(t).Generation()
-	h := hashing.NewScheme(e.kr.Active(), hashing.DefaultProfile, engine.FieldNames()).WithLookupSalt(gen.Info().LookupSalt).NewHasher()
+	h := hashing.NewScheme(e.kr.Active(), normalize.DefaultProfile, engine.FieldNames()).WithLookupSalt(gen.Info().LookupSalt).NewHasher()
 	var recs [2][]byte
 	for i, phone := range []string{"+34600000001", "+34600000002"} {
 		k := h.LookupKey(phone)
@@ -451,7 +453,7 @@ func TestSpilledRuns(t *testing.T) {
 	m := e.matcher(t)
 	for i := 0; i < rows; i += 7 {
 		s := synth.Generate(5, i, false)
-		phone, _ := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+		phone, _ := normalize.ParsePhone(s.Values[engine.PhoneNumber], "")
 		req := requestFor(&s, phone, i%2 == 0)
 		res, err := m.Match(context.Background(), req, engine.Options{})
 		if !s.Eligible {

@@ -25,6 +25,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // Format is the export's file format.
@@ -48,8 +49,11 @@ type Options struct {
 	// mapping's date_format, else YYYY-MM-DD. A flag is more specific to
 	// one run than a mapping file shared by many, so it wins.
 	DateFormat *DateFormat
-	Delta      bool   // apply upserts and deletes to the current generation
-	Profile    string // normalisation profile of a full build ("" = default)
+	Delta      bool // apply upserts and deletes to the current generation
+	// Profile is the normalisation profile of a full build (nil: default,
+	// which is also what a delta is refused for naming: it keeps its
+	// base's).
+	Profile    *normalize.Profile
 	MaxRejects Limit
 	MaxShrink  Limit // a full build fails below (100 − P)% of the current generation's lines
 
@@ -73,6 +77,7 @@ type Summary struct {
 	Read, Loaded, Rejected int64
 	Elapsed                time.Duration
 	Generation             engine.GenerationInfo
+	Profile                string // the name of the normalisation profile applied
 	// Collect is the parallel phase (read, normalise, hash, sort); Write
 	// the merge into the generation and its commit.
 	Collect, Write time.Duration
@@ -98,11 +103,11 @@ func (s Summary) String() string {
 		ops += ")"
 	}
 	if s.checked {
-		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s; nothing was written",
-			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate)
+		return fmt.Sprintf("rows read %d, would load %d%s, rejected %d, elapsed %s, %.0f rows/s, profile %s; nothing was written",
+			s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Profile)
 	}
-	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines) is current",
-		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines)
+	return fmt.Sprintf("rows read %d, loaded %d%s, rejected %d, elapsed %s, %.0f rows/s, generation %s (%d lines, profile %s) is current",
+		s.Read, s.Loaded, ops, s.Rejected, s.Elapsed.Round(time.Millisecond), rate, s.Generation.ID, s.Generation.Lines, s.Profile)
 }
 
 // ErrTooManyRejects ends a run whose rejects pass --max-rejects; the
@@ -190,33 +195,27 @@ func (o *Options) reader() (rowReader, error) {
 // schemeFor chooses the key and the rules: a full build takes the active
 // key, the requested profile and a new lookup salt; a delta must hash
 // exactly like the generation it extends, so it takes that one's key,
-// profile and salt.
+// profile and salt. Both go through engine.SchemeFor, as serve does.
 func (o *Options) schemeFor(base engine.Generation) (*hashing.Scheme, error) {
 	if base == nil {
-		p, err := hashing.LookupProfile(o.Profile)
-		if err != nil {
-			return nil, err
-		}
+		k := o.activeKey()
 		salt := make([]byte, lookupSaltSize)
 		rand.Read(salt)
-		return hashing.NewScheme(o.activeKey(), p, engine.FieldNames()).WithLookupSalt(salt), nil
+		p := o.Profile
+		if p == nil {
+			p = normalize.DefaultProfile
+		}
+		info := engine.GenerationInfo{KeyID: k.ID(), Profile: p.Name(), ProfileDefinition: p.Definition(), LookupSalt: salt}
+		return engine.SchemeFor(info, oneKey{k})
 	}
 	info := base.Info()
 	if info.Format != engine.RecordFormat {
 		return nil, fmt.Errorf("current generation %s has record format %d and this build writes %d: a delta cannot extend it, run a full ingest", info.ID, info.Format, engine.RecordFormat)
 	}
-	if o.Profile != "" && o.Profile != info.Profile {
-		return nil, fmt.Errorf("--profile %s differs from the current generation's profile %s; a delta keeps the generation's rules", o.Profile, info.Profile)
+	if o.Profile != nil {
+		return nil, fmt.Errorf("a delta keeps the current generation's profile %s; it takes none of its own", info.Profile)
 	}
-	k, err := o.Keyring.Key(info.KeyID)
-	if err != nil {
-		return nil, fmt.Errorf("current generation %s was built with key %s: %w", info.ID, info.KeyID, err)
-	}
-	p, err := hashing.LookupProfile(info.Profile)
-	if err != nil {
-		return nil, err
-	}
-	return hashing.NewScheme(k, p, engine.FieldNames()).WithLookupSalt(info.LookupSalt), nil
+	return engine.SchemeFor(info, o.Keyring)
 }
 
 // activeKey is the key a full build hashes with. Check's records are
@@ -226,6 +225,16 @@ func (o *Options) activeKey() *keys.Key {
 		return keys.Ephemeral()
 	}
 	return o.Keyring.Active()
+}
+
+// oneKey is the key source of a full build: the one key it hashes with.
+type oneKey struct{ k *keys.Key }
+
+func (s oneKey) Key(id string) (*keys.Key, error) {
+	if id != s.k.ID() {
+		return nil, fmt.Errorf("key %s is not the build's key", id)
+	}
+	return s.k, nil
 }
 
 // lookupSaltSize is 128 bits: salts never repeat between ingests.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // The parallel phase: one goroutine reads rows into batches, Workers
@@ -189,7 +190,7 @@ func (b *builder) encodeRow(enc *engine.Encoder, bt *batch, r *row) {
 	if b.o.MSISDN && raw[0] >= '1' && raw[0] <= '9' {
 		raw = "+" + raw // the MSISDN form: the country code without + or 00
 	}
-	phone, err := hashing.ParsePhone(raw, b.o.DefaultRegion)
+	phone, err := normalize.ParsePhone(raw, b.o.DefaultRegion)
 	if err != nil {
 		rj("phoneNumber", err.Error())
 		return
@@ -226,7 +227,7 @@ func (b *builder) encodeUpsert(enc *engine.Encoder, bt *batch, r *row, phone str
 		var fe *engine.FieldError
 		if errors.As(err, &fe) {
 			reason := fe.Err.Error()
-			if errors.Is(fe.Err, hashing.ErrDate) {
+			if errors.Is(fe.Err, normalize.ErrDate) {
 				reason = df.dateReason() // the rule in the export's own format
 			}
 			rj(fe.Attr.String(), reason)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/api"
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -136,7 +136,7 @@ func (l *Listing) add(ctx context.Context, m api.Matcher, li lineInfo, kind stri
 
 func subscriber(seed int64, i int) (lineInfo, error) {
 	s := synth.Generate(seed, i, false)
-	phone, err := hashing.ParsePhone(s.Values[engine.PhoneNumber], "")
+	phone, err := normalize.ParsePhone(s.Values[engine.PhoneNumber], "")
 	if err != nil {
 		return lineInfo{}, fmt.Errorf("synthetic row %d: %w", i, err)
 	}

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/kycmatch/kycmatch/api"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/devissuer"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // offeredScopes are the scopes a client may ask for, besides the
@@ -159,7 +159,7 @@ func loginHint(s string) (string, bool) {
 		return "", true
 	}
 	phone, ok := strings.CutPrefix(s, loginHintTel)
-	return phone, ok && hashing.IsE164(phone)
+	return phone, ok && normalize.IsE164(phone)
 }
 
 // issue signs a token for an authenticated client, three-legged when phone

@@ -32,6 +32,10 @@ type meta struct {
 	Format  int       `json:"record_format"`
 	// LookupSalt salts the lookup keys (engine.GenerationInfo).
 	LookupSalt []byte `json:"lookup_salt,omitempty"`
+	// ProfileDefinition is the normalisation profile's complete definition
+	// (engine.GenerationInfo), absent in generations made before it was
+	// recorded.
+	ProfileDefinition json.RawMessage `json:"profile_definition,omitempty"`
 	// Sealing names the AEAD of the records ("" in a plaintext store);
 	// SealSalt makes the generation's key its own, and SealCheck, an empty
 	// message sealed under it, lets a reader tell a wrong key up front.
@@ -59,7 +63,7 @@ func shardDir(dir string, i, n int) string {
 }
 
 func (m *meta) info() engine.GenerationInfo {
-	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, Created: m.Created, Lines: m.Lines, Format: m.Format, LookupSalt: m.LookupSalt,
+	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, ProfileDefinition: m.ProfileDefinition, Created: m.Created, Lines: m.Lines, Format: m.Format, LookupSalt: m.LookupSalt,
 		Read: m.Read, Rejected: m.Rejected, IngestTime: time.Duration(m.Seconds * float64(time.Second))}
 }
 

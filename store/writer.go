@@ -121,7 +121,7 @@ func (s *Store) create(info engine.GenerationInfo, lock *os.File) (*Writer, erro
 	if w.absTmp, err = filepath.Abs(w.tmp); err != nil {
 		return nil, err
 	}
-	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, Format: info.Format, LookupSalt: info.LookupSalt}
+	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, ProfileDefinition: info.ProfileDefinition, Format: info.Format, LookupSalt: info.LookupSalt}
 	if !s.opt.Plaintext {
 		if w.aead, err = s.newSeal(&w.meta); err != nil {
 			return nil, fmt.Errorf("new generation: %w", err)

@@ -22,7 +22,7 @@ import (
 	"golang.org/x/net/idna"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/synth"
 )
 
@@ -257,8 +257,8 @@ func TestPhoneNumbersAreValidMobiles(t *testing.T) {
 			t.Errorf("row %d: %q belongs to %s, want the row's country %s", i, raw, region, country)
 		}
 		// The ingest side turns both layouts into the same E.164.
-		if got, err := hashing.ParsePhone(raw, country); err != nil || got != want {
-			t.Errorf("row %d: hashing.ParsePhone(%q) = %q, %v; want %q", i, raw, got, err, want)
+		if got, err := normalize.ParsePhone(raw, country); err != nil || got != want {
+			t.Errorf("row %d: normalize.ParsePhone(%q) = %q, %v; want %q", i, raw, got, err, want)
 		}
 	}
 }
@@ -503,7 +503,7 @@ func TestSample(t *testing.T) {
 			if attr == engine.PhoneNumber {
 				continue // TestPhoneNumbersAreValidMobiles
 			}
-			if _, err := hashing.DefaultProfile.Normalize(attr.Kind(), v); err != nil {
+			if _, err := normalize.DefaultProfile.Normalize(attr.Field(), v); err != nil {
 				t.Errorf("row %d: %s %q refused by the normalisation: %v", i, attr, v, err)
 			}
 		}

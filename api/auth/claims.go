@@ -3,10 +3,10 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/kycmatch/kycmatch/hashing"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // claims is a JWT claims set or an introspection answer, kept as raw JSON
@@ -166,7 +166,7 @@ func normalisePhone(s string) (string, bool) {
 			return r
 		}, s[4:])
 	}
-	if !hashing.IsE164(s) {
+	if !normalize.IsE164(s) {
 		return "", false
 	}
 	return s, true

@@ -7,8 +7,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/kycmatch/kycmatch/api"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 func auditIDCommand() *cli.Command {
@@ -45,7 +45,7 @@ func auditPhone(s string) (string, error) {
 	if len(s) > 4 && (s[:4] == "tel:" || s[:4] == "TEL:") {
 		s = s[4:]
 	}
-	if !hashing.IsE164(s) {
+	if !normalize.IsE164(s) {
 		return "", usagef("the phone number is not E.164: want + and 5 to 15 digits, e.g. +34612345678")
 	}
 	return s, nil

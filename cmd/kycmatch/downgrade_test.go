@@ -25,6 +25,7 @@ import (
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/store"
 )
 
@@ -59,7 +60,7 @@ func forge(t *testing.T, data string, withMAC bool) {
 	info.KeyID, info.LookupSalt, info.Profile, info.Format = meta.KeyID, meta.LookupSalt, "default", engine.RecordFormat
 	lookupKeys := clearLookupKeys(t, genDir)
 
-	enc := engine.NewEncoder(hashing.NewScheme(kyctest.Keyring(t).Active(), hashing.DefaultProfile, engine.FieldNames()))
+	enc := engine.NewEncoder(hashing.NewScheme(kyctest.Keyring(t).Active(), normalize.DefaultProfile, engine.FieldNames()))
 	line := engine.Line{Eligible: true}
 	line.Values[engine.PhoneNumber] = servePhone
 	_, rec, err := enc.Encode(nil, &line)

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/ingest"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/store"
 )
 
@@ -56,7 +58,7 @@ func ingestFlagDefs(check bool) []cli.Flag {
 		stringFlag("delimiter", `CSV field separator: , ; | or \t (tab) (default: ,)`),
 		stringFlag("date-format", "dates of the export: YYYY-MM-DD (default), DD.MM.YYYY, DD/MM/YYYY, MM/DD/YYYY or YYYYMMDD; wins over the mapping's date_format"),
 		boolFlag("delta", "apply upserts and deletes to the current generation"),
-		stringFlag("profile", "normalisation profile of a full import (default: default)"),
+		stringFlag("profile", "normalisation profile of a full import: default, de, nl or a FILE.yaml (default: default)"),
 		&cli.StringFlag{Name: "max-rejects", Usage: "fail when more rows are rejected: a count (100) or a percentage (0.5%)", Value: "1%", EnvVars: envVar("max-rejects")},
 		stringFlag("rejects", "write the rejects report to this file instead of stderr"),
 		boolFlag("quiet", "no progress bar"),
@@ -199,9 +201,16 @@ func ingestFlags(c *cli.Context, o *ingest.Options) error {
 	if err := exportShape(c, o); err != nil {
 		return err
 	}
-	o.Delta, o.Profile = c.Bool("delta"), c.String("profile")
-	if o.Delta && o.Profile != "" {
-		return usagef("--profile applies to full imports; a delta keeps the current generation's profile")
+	o.Delta = c.Bool("delta")
+	if p := c.String("profile"); p != "" {
+		if o.Delta {
+			return usagef("--profile applies to full imports; a delta keeps the current generation's profile")
+		}
+		if o.Profile, err = normalize.LoadProfile(p); errors.Is(err, normalize.ErrUnknownProfile) {
+			return usagef("--profile: %v", err)
+		} else if err != nil {
+			return err
+		}
 	}
 	o.SortMem = c.Int("sort-memory") << 20
 	return nil

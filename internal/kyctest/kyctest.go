@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/jarowinkler"
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 	"github.com/kycmatch/kycmatch/store"
 )
 
@@ -72,14 +72,11 @@ func Oracle(tb testing.TB, vals *[engine.NumAttributes]string, a engine.Attribut
 	if held == nil {
 		return engine.NotAvailable, engine.NoScore
 	}
-	kind := a.Kind()
-	if vals[a] == "" {
-		kind = hashing.KindText // a composition is normalised as text
-	}
-	sub := normalize(tb, a.Kind(), submitted)
+	// A composition is normalised as the text of a, which a is.
+	sub := normalized(tb, a.Field(), submitted)
 	best := engine.NoScore
 	for _, h := range held {
-		n := normalize(tb, kind, h)
+		n := normalized(tb, a.Field(), h)
 		if n == sub {
 			return engine.True, engine.NoScore
 		}
@@ -90,9 +87,9 @@ func Oracle(tb testing.TB, vals *[engine.NumAttributes]string, a engine.Attribut
 	return engine.False, best
 }
 
-func normalize(tb testing.TB, k hashing.Kind, v string) string {
+func normalized(tb testing.TB, f normalize.Field, v string) string {
 	tb.Helper()
-	n, err := hashing.DefaultProfile.Normalize(k, v)
+	n, err := normalize.DefaultProfile.Normalize(f, v)
 	if err != nil {
 		tb.Fatalf("normalise %q: %v", v, err)
 	}

@@ -24,8 +24,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kycmatch/kycmatch/engine"
-	"github.com/kycmatch/kycmatch/hashing"
 	"github.com/kycmatch/kycmatch/internal/devissuer"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 func main() {
@@ -139,7 +139,7 @@ func bodyFor(rec []string, col map[string]int) []byte {
 	if rec[col["eligible"]] == "false" {
 		return nil
 	}
-	phone, err := hashing.ParsePhone(rec[col["phoneNumber"]], "")
+	phone, err := normalize.ParsePhone(rec[col["phoneNumber"]], "")
 	if err != nil {
 		return nil
 	}

@@ -1,27 +1,31 @@
-package hashing_test
+package normalize_test
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // checkIdempotent is the property every normaliser must hold: its output is
 // a fixed point, so a value normalised at ingest and again at match time is
 // still the same value.
-func checkIdempotent(t *testing.T, k hashing.Kind, in string) {
-	out, err := hashing.DefaultProfile.Normalize(k, in)
+func checkIdempotent(t *testing.T, k normalize.Kind, in string) {
+	checkIdempotentUnder(t, normalize.DefaultProfile, field(k), in)
+}
+
+func checkIdempotentUnder(t *testing.T, p *normalize.Profile, f normalize.Field, in string) {
+	out, err := p.Normalize(f, in)
 	if err != nil {
 		return
 	}
 	if out == "" || !utf8.ValidString(out) {
 		t.Fatalf("Normalize(%q) = %q: empty or invalid UTF-8", in, out)
 	}
-	again, err := hashing.DefaultProfile.Normalize(k, out)
+	again, err := p.Normalize(f, out)
 	if err != nil || again != out {
-		t.Fatalf("not idempotent: %q → %q → %q (%v)", in, out, again, err)
+		t.Fatalf("not idempotent under %s, %s: %q → %q → %q (%v)", p.Name(), f.Name(), in, out, again, err)
 	}
 }
 
@@ -29,14 +33,22 @@ func FuzzText(f *testing.F) {
 	for _, s := range []string{
 		"José  María García-López", "Straße", "İSTANBUL", "ΟΔΥΣΣΕΥΣ", "ｶﾞｸ", "か\u3099",
 		"ǅemal", "\u0301abc", "नमस्ते", "ᾳ", "\u0345", "Ⅻ", "ﬃ", "ŉ", "ΐ", "ǰ", "\u037a",
+		"Müller", "MÜLLER", "Mu\u0308ller", "ǕBER", "van der Berg", "V.D. Berg", "de", "Jan 't Hart",
 	} {
 		f.Add(s)
 	}
+	// Under every built-in, on a field that drops words and one that does not.
+	fields := []normalize.Field{normalize.MustField("familyName"), normalize.MustField("locality")}
 	f.Fuzz(func(t *testing.T, s string) {
-		checkIdempotent(t, hashing.KindText, s)
-		out, err := hashing.DefaultProfile.Normalize(hashing.KindText, s)
-		if err == nil && (strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ")) {
-			t.Fatalf("Normalize(%q) = %q: spaces not collapsed", s, out)
+		for _, name := range normalize.BuiltinNames() {
+			p, _ := normalize.Builtin(name)
+			for _, fl := range fields {
+				checkIdempotentUnder(t, p, fl, s)
+				out, err := p.Normalize(fl, s)
+				if err == nil && (strings.HasPrefix(out, " ") || strings.HasSuffix(out, " ") || strings.Contains(out, "  ")) {
+					t.Fatalf("Normalize(%q) under %s = %q: spaces not collapsed", s, name, out)
+				}
+			}
 		}
 	})
 }
@@ -45,28 +57,28 @@ func FuzzKana(f *testing.F) {
 	for _, s := range []string{"ﾔﾏﾀﾞ ﾀﾛｳ", "やまだ　たろう", "ゔぁ", "ｶﾞｯｺｳ", "Ｆｅｄｅｒｉｃａ"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindKana, s) })
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, normalize.KindKana, s) })
 }
 
 func FuzzEmail(f *testing.F) {
 	for _, s := range []string{"Abc@Example.COM", "user@bücher.de", "user@xn--bcher-kva.de", "ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ", "a@b@c", "İ@example.com"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindEmail, s) })
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, normalize.KindEmail, s) })
 }
 
 func FuzzCompact(f *testing.F) {
 	for _, s := range []string{"28 013", "１００−０００１", "12.345.678-Z", "straße 5", "ﬁ-1"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindCompact, s) })
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, normalize.KindCompact, s) })
 }
 
 func FuzzBankAccount(f *testing.F) {
 	for _, s := range []string{"iban:nl59 abna 0123 4567 89", "IBAN:", ":x", "ＩＢＡＮ:ＮＬ５９"} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, hashing.KindBankAccount, s) })
+	f.Fuzz(func(t *testing.T, s string) { checkIdempotent(t, normalize.KindBankAccount, s) })
 }
 
 func FuzzCodes(f *testing.F) {
@@ -74,7 +86,7 @@ func FuzzCodes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, k := range []hashing.Kind{hashing.KindDate, hashing.KindCountry, hashing.KindGender, hashing.KindIDDocumentType, hashing.KindPhone} {
+		for _, k := range []normalize.Kind{normalize.KindDate, normalize.KindCountry, normalize.KindGender, normalize.KindIDDocumentType, normalize.KindPhone} {
 			checkIdempotent(t, k, s)
 		}
 	})
@@ -85,14 +97,14 @@ func FuzzParsePhone(f *testing.F) {
 		f.Add(s, "ES")
 	}
 	f.Fuzz(func(t *testing.T, s, region string) {
-		out, err := hashing.ParsePhone(s, region)
+		out, err := normalize.ParsePhone(s, region)
 		if err != nil {
 			return
 		}
-		if !hashing.IsE164(out) {
+		if !normalize.IsE164(out) {
 			t.Fatalf("ParsePhone(%q, %q) = %q: not E.164", s, region, out)
 		}
-		if again, err := hashing.ParsePhone(out, ""); err != nil || again != out {
+		if again, err := normalize.ParsePhone(out, ""); err != nil || again != out {
 			t.Fatalf("ParsePhone(%q) not stable: %q, %v", out, again, err)
 		}
 	})

@@ -1,4 +1,4 @@
-package hashing
+package normalize
 
 import (
 	"strings"
@@ -54,6 +54,7 @@ const identityRuneLen = 3
 type runeTable struct {
 	once  sync.Once
 	rule  func(dst []byte, s string) []byte
+	skip  func(r rune) bool // runes the rule needs the neighbours of; nil: none
 	first [firstEnd]entry
 	page  [0x100]uint8 // for a BMP page past the first range: 1 + its index in pages, or 0
 	pages [tablePages][0x100]entry
@@ -77,8 +78,8 @@ const (
 
 var notInTable entry
 
-func newRuneTable(rule func(dst []byte, s string) []byte) *runeTable {
-	return &runeTable{rule: rule}
+func newRuneTable(rule func(dst []byte, s string) []byte, skip func(rune) bool) *runeTable {
+	return &runeTable{rule: rule, skip: skip}
 }
 
 // loaded returns t, built.
@@ -101,7 +102,7 @@ func (t *runeTable) lookup(r rune) *entry {
 func (t *runeTable) build() {
 	for _, g := range tableRanges {
 		for r := g.lo; r < g.hi; r++ {
-			if !contextFree(r) {
+			if !contextFree(r) || (t.skip != nil && t.skip(r)) {
 				continue
 			}
 			e := t.slot(r)

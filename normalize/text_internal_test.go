@@ -1,4 +1,4 @@
-package hashing
+package normalize
 
 import (
 	"math/rand/v2"
@@ -89,16 +89,34 @@ func checkContextFree(t *testing.T, fast, rule func([]byte, string) []byte, left
 
 // TestTextTableMatchesChain holds the table and identity fast paths to the
 // full chain: every entry alone, every pair with an entry outside Latin, and
-// random strings drawn from the whole table.
+// random strings drawn from the whole table; for a profile, every pair with
+// an entry its replace changes or leaves out.
 func TestTextTableMatchesChain(t *testing.T) {
-	rs := tableRunes(textTable)
-	pool := append(append([]rune(nil), rs...), identitySample()...)
-	for _, r := range pool {
-		if f, c := string(appendText(nil, string(r))), string(appendTextChain(nil, string(r))); f != c {
-			t.Fatalf("%U: table %+q, chain %+q", r, f, c)
+	seen := make(map[*textRules]bool) // nl shares default's
+	for _, tp := range testProfiles(t) {
+		if seen[tp.text] {
+			continue
 		}
+		seen[tp.text] = true
+		t.Run(tp.Name(), func(t *testing.T) {
+			tr := tp.text
+			fast := func(dst []byte, s string) []byte { return appendText(dst, s, tr) }
+			chain := func(dst []byte, s string) []byte { return appendTextChain(dst, s, tr.rep) }
+			rs := tableRunes(tr.table)
+			pool := append(append([]rune(nil), rs...), identitySample()...)
+			pool = append(pool, profileRunes(tp)...)
+			for _, r := range pool {
+				if f, c := string(fast(nil, string(r))), string(chain(nil, string(r))); f != c {
+					t.Fatalf("%U: table %+q, chain %+q", r, f, c)
+				}
+			}
+			left := nonLatin(rs)
+			if tr != defaultText {
+				left = changedRunes(tr)
+			}
+			checkContextFree(t, fast, chain, left, pairPartners(rs), pool)
+		})
 	}
-	checkContextFree(t, appendText, appendTextChain, nonLatin(rs), pairPartners(rs), pool)
 }
 
 // TestIdentityRunes holds isIdentityRune to every rule it short-cuts, on
@@ -114,7 +132,7 @@ func TestIdentityRunes(t *testing.T) {
 		if len(s) != identityRuneLen {
 			t.Fatalf("%U is %d bytes", r, len(s))
 		}
-		if got := string(textChainCore(nil, s)); got != s {
+		if got := string(textChainCore(nil, s, nil)); got != s {
 			t.Fatalf("%U: text chain gives %+q", r, got)
 		}
 		if got := string(appendCompactSlow(nil, s)); got != s {
@@ -131,12 +149,12 @@ func TestIdentityRunes(t *testing.T) {
 
 func TestTextTableCoversCommonScripts(t *testing.T) {
 	for _, r := range "aZ09 éÉßøŁİıΣςжЁ　、。ー・かガゔゝヴヾ々〒ＡＺａｚ０９－ｱｯｰ￥" {
-		if textTable.loaded().lookup(r).kind == inContext {
+		if defaultText.table.loaded().lookup(r).kind == inContext {
 			t.Errorf("%q (%U) takes the slow path", r, r)
 		}
 	}
 	for _, r := range "\u0301\u3099\u309aﾞﾟ\u302aヿゟ" {
-		if ok := textTable.loaded().lookup(r).kind != inContext; ok != (r == 'ヿ' || r == 'ゟ') {
+		if ok := defaultText.table.loaded().lookup(r).kind != inContext; ok != (r == 'ヿ' || r == 'ゟ') {
 			t.Errorf("%q (%U): in the table = %v", r, r, ok)
 		}
 	}
@@ -202,7 +220,7 @@ func TestTextChainBuffers(t *testing.T) {
 			rs[j] = b[0] + rune(rng.IntN(int(b[1]-b[0])))
 		}
 		s := strings.ToValidUTF8(string(rs), "")
-		if got, want := string(textChainCore(nil, s)), textChainStrings(s); got != want {
+		if got, want := string(textChainCore(nil, s, nil)), textChainStrings(s); got != want {
 			t.Fatalf("%+q: buffered %+q, strings %+q", s, got, want)
 		}
 	}
@@ -231,7 +249,7 @@ func TestASCIIShortcuts(t *testing.T) {
 		if got, want := isASCIICompactSeparator(c), isCompactSeparator(rune(c)); got != want {
 			t.Errorf("%q: ASCII separator %v, separator %v", c, got, want)
 		}
-		if got, want := string(foldASCII(c)), string(textChainCore(nil, string(rune(c)))); got != want {
+		if got, want := string(foldASCII(c)), string(textChainCore(nil, string(rune(c)), nil)); got != want {
 			t.Errorf("%q: foldASCII %q, chain %q", c, got, want)
 		}
 	}

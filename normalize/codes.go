@@ -1,6 +1,7 @@
-package hashing
+package normalize
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -102,10 +103,17 @@ func appendEnum(dst []byte, s string, allowed []string, upperCase bool) ([]byte,
 	return dst, ErrEnum
 }
 
+// The spec's enum values, in its spelling and order.
 var (
 	genders         = []string{"MALE", "FEMALE", "OTHER"}
 	idDocumentTypes = []string{"passport", "national_id_card", "residence_permit", "diplomatic_id", "driver_licence", "social_security_id", "other"}
 )
+
+// Genders returns the values of the spec's gender enum.
+func Genders() []string { return slices.Clone(genders) }
+
+// IDDocumentTypes returns the values of the spec's idDocumentType enum.
+func IDDocumentTypes() []string { return slices.Clone(idDocumentTypes) }
 
 // iso3166 lists the officially assigned ISO 3166-1 alpha-2 codes (249), each
 // between spaces, which is how assignedCountries reads it.

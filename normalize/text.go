@@ -1,6 +1,10 @@
-package hashing
+package normalize
 
 import (
+	"cmp"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -20,24 +24,86 @@ import (
 // folding without a language tag is per rune, and so is everything after it
 // once no mark is left to drop or compose. TestTextTableMatchesChain and
 // FuzzText hold the two paths to the same answer.
-var textTable = newRuneTable(textChainCore)
+//
+// A profile's replace runs inside the chain, so each profile has a table of
+// its own, built from its chain. A key of one rune is per rune too; the runes
+// of longer keys, and of keys whose replacement could change a neighbour,
+// stay out of the table. A profile whose keys hold no ASCII letter keeps the
+// ASCII shortcut, so it costs nothing on values it replaces nothing in.
+type textRules struct {
+	table *runeTable
+	rep   *strings.Replacer // nil: no replace
+	// asciiPlain: no key holds an ASCII character, so ASCII bytes need no
+	// table. identity: no key holds an identity rune (isIdentityRune).
+	asciiPlain, identity bool
+}
 
-func appendText(dst []byte, s string) []byte {
-	table, start := textTable.loaded(), len(dst)
+var defaultText = &textRules{table: newRuneTable(appendTextCore(nil), nil), asciiPlain: true, identity: true}
+
+// newTextRules prepares a replace rule: keys longest first, as contract §5
+// says, which strings.Replacer honours by trying them in argument order at
+// each position, left to right, never re-scanning what it wrote.
+func newTextRules(replace map[string]string) *textRules {
+	keys := slices.Collect(maps.Keys(replace))
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(cmp.Compare(utf8.RuneCountInString(b), utf8.RuneCountInString(a)), cmp.Compare(a, b))
+	})
+	pairs := make([]string, 0, 2*len(keys))
+	unsafe := make(map[rune]bool)
+	t := &textRules{asciiPlain: true, identity: true}
+	for _, k := range keys {
+		pairs = append(pairs, k, replace[k])
+		for _, r := range k {
+			t.asciiPlain = t.asciiPlain && r >= utf8.RuneSelf
+			t.identity = t.identity && !isIdentityRune(r)
+			if utf8.RuneCountInString(k) > 1 || !allContextFree(replace[k]) {
+				unsafe[r] = true
+			}
+		}
+	}
+	t.rep = strings.NewReplacer(pairs...)
+	// A rune is left out when its folded form holds a rune of an unsafe key.
+	skip := func(r rune) bool {
+		for _, f := range foldForKey(string(r)) {
+			if unsafe[f] {
+				return true
+			}
+		}
+		return false
+	}
+	t.table = newRuneTable(appendTextCore(t.rep), skip)
+	return t
+}
+
+// allContextFree reports whether every rune of s leaves its neighbours
+// alone, so that replacing a rune by s is still per rune.
+func allContextFree(s string) bool {
+	for _, r := range s {
+		if !contextFree(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func appendText(dst []byte, s string, t *textRules) []byte {
+	table, start := t.table.loaded(), len(dst)
 	space := false // a space is due before the next character
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
+		if c < utf8.RuneSelf && t.asciiPlain {
 			dst, space = appendTextByte(dst, start, foldASCII(c), space)
 			i++
 			continue
 		}
 		// Two-byte runes (Latin, Greek, Cyrillic) are decoded here: a call
 		// to the decoder per rune weighed on every non-Latin name.
-		r, n := rune(0), 2
-		if i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80 {
-			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
-		} else {
+		r, n := rune(c), 1
+		switch {
+		case c < utf8.RuneSelf: // a profile's key holds ASCII: the table decides
+		case i+1 < len(s) && c >= 0xC2 && c < 0xE0 && s[i+1]&0xC0 == 0x80:
+			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+		default:
 			r, n = utf8.DecodeRuneInString(s[i:])
 		}
 		switch e := table.lookup(r); {
@@ -45,10 +111,10 @@ func appendText(dst []byte, s string) []byte {
 			dst, space = appendWord(dst, e.out, space), false
 		case e.kind == withSpace:
 			dst, space = appendCollapsed(dst, start, e.out, space)
-		case isIdentityRune(r):
+		case t.identity && isIdentityRune(r):
 			dst, space = appendWord(dst, s[i:i+n], space), false
 		default:
-			return appendTextChain(dst[:start], s)
+			return appendTextChain(dst[:start], s, t.rep)
 		}
 		i += n
 	}
@@ -103,9 +169,14 @@ func foldASCII(b byte) byte {
 
 // appendTextChain runs the whole chain; it is the reference the table is
 // built from.
-func appendTextChain(dst []byte, s string) []byte {
+func appendTextChain(dst []byte, s string, rep *strings.Replacer) []byte {
 	start := len(dst)
-	return collapseSpaces(textChainCore(dst, s), start)
+	return collapseSpaces(textChainCore(dst, s, rep), start)
+}
+
+// appendTextCore is textChainCore under one replace rule, as a table's rule.
+func appendTextCore(rep *strings.Replacer) func([]byte, string) []byte {
+	return func(dst []byte, s string) []byte { return textChainCore(dst, s, rep) }
 }
 
 // chainScratch holds the chain's intermediate forms, so that a value costs
@@ -129,15 +200,18 @@ func putScratch(sc *chainScratch) {
 	chainScratches.Put(sc)
 }
 
-// textChainCore applies NFKC, folding and mark removal and maps every
-// character outside letters, numbers and kept marks to a space, without
-// collapsing spaces.
-func textChainCore(dst []byte, s string) []byte {
+// textChainCore applies NFKC, folding, a profile's replace (nil: none) and
+// mark removal and maps every character outside letters, numbers and kept
+// marks to a space, without collapsing spaces.
+func textChainCore(dst []byte, s string, rep *strings.Replacer) []byte {
 	sc := getScratch()
 	defer putScratch(sc)
 	sc.a = norm.NFKC.AppendString(sc.a[:0], s)
 	sc.b, _, _ = transform.Append(sc.fold, sc.b[:0], sc.a)
 	foldCherokee(sc.b)
+	if rep != nil {
+		sc.b = append(sc.b[:0], rep.Replace(string(sc.b))...)
+	}
 	sc.a = norm.NFD.Append(sc.a[:0], sc.b...)
 	sc.b = dropLGCMarks(sc.b[:0], sc.a)
 	sc.a = norm.NFC.Append(sc.a[:0], sc.b...)
@@ -153,6 +227,17 @@ func textChainCore(dst []byte, s string) []byte {
 		dst = utf8.AppendRune(dst, r)
 	}
 	return dst
+}
+
+// foldForKey is the part of the chain before replace: what a replace key
+// must look like to ever match.
+func foldForKey(s string) string {
+	sc := getScratch()
+	defer putScratch(sc)
+	sc.a = norm.NFKC.AppendString(sc.a[:0], s)
+	sc.b, _, _ = transform.Append(sc.fold, sc.b[:0], sc.a)
+	foldCherokee(sc.b)
+	return string(sc.b)
 }
 
 // foldCherokee completes x/text's folding for Cherokee, which maps small

@@ -1,4 +1,4 @@
-package hashing
+package normalize
 
 import (
 	"strings"
@@ -18,7 +18,7 @@ import (
 // Upper-casing without a language is per rune, so values of table runes
 // ("4º B", "２－３", "サンハイツ1203号室") take compactTable, held to
 // appendCompactSlow by TestCompactTableMatchesRule and FuzzCompact.
-var compactTable = newRuneTable(appendCompactSlow)
+var compactTable = newRuneTable(appendCompactSlow, nil)
 
 func appendCompact(dst []byte, s string) []byte {
 	if isASCII(s) {

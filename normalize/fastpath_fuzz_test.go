@@ -1,4 +1,4 @@
-package hashing
+package normalize
 
 import (
 	"testing"
@@ -12,6 +12,7 @@ func FuzzFastPaths(f *testing.F) {
 	for _, s := range []string{
 		"José María", "Οδυσσέας", "山田　太郎", "〒100-0001 東京都千代田区本町２丁目３－１５ サンハイツ 1203号室",
 		"ﾔﾏﾀﾞ ﾀﾛｳ", "ｶﾞﾞﾟ", "わﾞヰﾞ", "4º B", "１００−０００１", "김민준", "ＡＢＣ　ａｂｃ", "ゟヿ゛゜",
+		"Müller", "MÜLLER", "Mu\u0308ller", "Jan van der Berg", "ǗÖ",
 	} {
 		f.Add(s)
 	}
@@ -19,11 +20,13 @@ func FuzzFastPaths(f *testing.F) {
 		if !utf8.ValidString(s) {
 			return
 		}
-		if buffered, ref := string(textChainCore(nil, s)), textChainStrings(s); buffered != ref {
+		if buffered, ref := string(textChainCore(nil, s, nil)), textChainStrings(s); buffered != ref {
 			t.Errorf("chain %+q: %+q, string chain %+q", s, buffered, ref)
 		}
-		if fast, ref := string(appendText(nil, s)), string(appendTextChain(nil, s)); fast != ref {
-			t.Errorf("text %+q: %+q, chain %+q", s, fast, ref)
+		for _, p := range builtinProfiles() {
+			if fast, ref := string(appendText(nil, s, p.text)), string(appendTextChain(nil, s, p.text.rep)); fast != ref {
+				t.Errorf("text under %s %+q: %+q, chain %+q", p.Name(), s, fast, ref)
+			}
 		}
 		if fast, ref := string(appendKana(nil, s)), string(settled(s, appendKanaNFKC)); fast != ref {
 			t.Errorf("kana %+q: %+q, NFKC %+q", s, fast, ref)

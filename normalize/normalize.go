@@ -1,4 +1,10 @@
-package hashing
+// Package normalize owns how values are compared (contract §5): the kind of
+// each field, the rules that turn a raw value into its normalised form, the
+// checks the API makes before anything is normalised (IsE164, IsDate, the
+// enum lists, MaxRunes), the phone parsing of exports, and the profiles an
+// operator chooses at ingest. It holds no keys and imports no cryptography:
+// hashing turns what it produces into digests and tokens.
+package normalize
 
 import (
 	"errors"
@@ -42,45 +48,22 @@ var (
 // positions within their 10-bit field.
 const MaxRunes = 1000
 
-// Profile is a named set of normalisation rules, chosen at ingest and
-// recorded in the generation so that serve applies the same rules.
-type Profile struct {
-	name string
-}
-
-// DefaultProfile holds the rules of the contract, §5.
-var DefaultProfile = &Profile{name: "default"}
-
-var profiles = map[string]*Profile{DefaultProfile.name: DefaultProfile}
-
-// LookupProfile returns the profile with the given name; "" means default.
-func LookupProfile(name string) (*Profile, error) {
-	if name == "" {
-		return DefaultProfile, nil
-	}
-	p, ok := profiles[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown normalisation profile %q (known: default)", name)
-	}
-	return p, nil
-}
-
-// Name returns the profile's name as recorded in generations.
-func (p *Profile) Name() string { return p.name }
-
-// Append appends the normalised form of s under kind k to dst. On error dst
-// is returned unchanged. The result is never empty on success.
-func (p *Profile) Append(dst []byte, k Kind, s string) ([]byte, error) {
+// Append appends the normalised form of s, a value of field f, to dst. On
+// error dst is returned unchanged. The result is never empty on success.
+func (p *Profile) Append(dst []byte, f Field, s string) ([]byte, error) {
 	if !utf8.ValidString(s) {
 		return dst, ErrUTF8
 	}
 	start := len(dst)
-	out, err := appendKind(dst, k, s)
+	out, err := appendKind(dst, f.kind, s, p.text)
 	if err != nil {
 		return dst, err
 	}
 	if len(out) == start {
 		return dst, ErrEmpty
+	}
+	if p.dropIn.has(f) {
+		out = p.appendDropped(out, start)
 	}
 	if n := len(out) - start; n > MaxRunes && utf8.RuneCount(out[start:]) > MaxRunes {
 		return dst, ErrTooLong
@@ -88,16 +71,16 @@ func (p *Profile) Append(dst []byte, k Kind, s string) ([]byte, error) {
 	return out, nil
 }
 
-// Normalize returns the normalised form of s under kind k.
-func (p *Profile) Normalize(k Kind, s string) (string, error) {
-	b, err := p.Append(nil, k, s)
+// Normalize returns the normalised form of s, a value of field f.
+func (p *Profile) Normalize(f Field, s string) (string, error) {
+	b, err := p.Append(nil, f, s)
 	return string(b), err
 }
 
-func appendKind(dst []byte, k Kind, s string) ([]byte, error) {
+func appendKind(dst []byte, k Kind, s string, text *textRules) ([]byte, error) {
 	switch k {
 	case KindText:
-		return appendText(dst, s), nil
+		return appendText(dst, s, text), nil
 	case KindKana:
 		return appendKana(dst, s), nil
 	case KindEmail:
@@ -117,5 +100,5 @@ func appendKind(dst []byte, k Kind, s string) ([]byte, error) {
 	case KindPhone:
 		return appendE164(dst, s)
 	}
-	panic(fmt.Sprintf("hashing: unknown kind %d", k))
+	panic(fmt.Sprintf("normalize: unknown kind %d", k))
 }

@@ -1,10 +1,10 @@
-package hashing_test
+package normalize_test
 
 import (
 	"errors"
 	"testing"
 
-	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 type normCase struct {
@@ -12,10 +12,10 @@ type normCase struct {
 	err      error
 }
 
-func runNorm(t *testing.T, k hashing.Kind, cases []normCase) {
+func runNorm(t *testing.T, k normalize.Kind, cases []normCase) {
 	t.Helper()
 	for _, c := range cases {
-		got, err := hashing.DefaultProfile.Normalize(k, c.in)
+		got, err := normalize.DefaultProfile.Normalize(field(k), c.in)
 		if c.err != nil {
 			if !errors.Is(err, c.err) {
 				t.Errorf("Normalize(%q) error = %v, want %v", c.in, err, c.err)
@@ -26,7 +26,7 @@ func runNorm(t *testing.T, k hashing.Kind, cases []normCase) {
 			t.Errorf("Normalize(%q) = %q, %v; want %q", c.in, got, err, c.want)
 			continue
 		}
-		again, err := hashing.DefaultProfile.Normalize(k, got)
+		again, err := normalize.DefaultProfile.Normalize(field(k), got)
 		if err != nil || again != got {
 			t.Errorf("not idempotent: Normalize(%q) = %q, %v", got, again, err)
 		}
@@ -34,7 +34,7 @@ func runNorm(t *testing.T, k hashing.Kind, cases []normCase) {
 }
 
 func TestText(t *testing.T) {
-	runNorm(t, hashing.KindText, []normCase{
+	runNorm(t, normalize.KindText, []normCase{
 		{in: "José  María García-López", want: "jose maria garcia lopez"},
 		{in: "  Federica Sánchez Arjona ", want: "federica sanchez arjona"},
 		{in: "Straße", want: "strasse"},
@@ -61,14 +61,14 @@ func TestText(t *testing.T) {
 		{in: "\u0301abc", want: "abc"}, // a mark with no base is not kept
 		{in: "नमस्ते", want: "नमस्ते"}, // Devanagari keeps its marks
 		{in: "a\tb\nc", want: "a b c"},
-		{in: " - ' . ", err: hashing.ErrEmpty},
-		{in: "", err: hashing.ErrEmpty},
-		{in: "\xff", err: hashing.ErrUTF8},
+		{in: " - ' . ", err: normalize.ErrEmpty},
+		{in: "", err: normalize.ErrEmpty},
+		{in: "\xff", err: normalize.ErrUTF8},
 	})
 }
 
 func TestKana(t *testing.T) {
-	runNorm(t, hashing.KindKana, []normCase{
+	runNorm(t, normalize.KindKana, []normCase{
 		{in: "ﾔﾏﾀﾞ ﾀﾛｳ", want: "ヤマダタロウ"},
 		{in: "ヤマダ　タロウ", want: "ヤマダタロウ"},
 		{in: "やまだ たろう", want: "ヤマダタロウ"},
@@ -79,12 +79,12 @@ func TestKana(t *testing.T) {
 		{in: "ガ", want: "ガ"}, // voicing marks kept, never stripped
 		{in: "カ", want: "カ"},
 		{in: "Ｆｅｄｅｒｉｃａ", want: "Federica"}, // NFKC only: no case folding in kana fields
-		{in: "　 ", err: hashing.ErrEmpty},
+		{in: "　 ", err: normalize.ErrEmpty},
 	})
 }
 
 func TestEmail(t *testing.T) {
-	runNorm(t, hashing.KindEmail, []normCase{
+	runNorm(t, normalize.KindEmail, []normCase{
 		{in: " Abc@Example.COM ", want: "abc@example.com"},
 		{in: "john.doe+tag@example.com", want: "john.doe+tag@example.com"},
 		{in: "user@bücher.de", want: "user@xn--bcher-kva.de"},
@@ -92,18 +92,18 @@ func TestEmail(t *testing.T) {
 		{in: "user@xn--bcher-kva.de", want: "user@xn--bcher-kva.de"},
 		{in: "ｕｓｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ", want: "user@example.com"},
 		{in: "José@example.com", want: "josé@example.com"},
-		{in: "no-at-sign", err: hashing.ErrEmail},
-		{in: "a@b@c", err: hashing.ErrEmail},
-		{in: "@example.com", err: hashing.ErrEmail},
-		{in: "user@", err: hashing.ErrEmail},
-		{in: "us er@example.com", err: hashing.ErrEmail},
-		{in: "user@exa_mple.com", err: hashing.ErrEmail},
-		{in: "user@-example.com", err: hashing.ErrEmail},
+		{in: "no-at-sign", err: normalize.ErrEmail},
+		{in: "a@b@c", err: normalize.ErrEmail},
+		{in: "@example.com", err: normalize.ErrEmail},
+		{in: "user@", err: normalize.ErrEmail},
+		{in: "us er@example.com", err: normalize.ErrEmail},
+		{in: "user@exa_mple.com", err: normalize.ErrEmail},
+		{in: "user@-example.com", err: normalize.ErrEmail},
 	})
 }
 
 func TestCompact(t *testing.T) {
-	runNorm(t, hashing.KindCompact, []normCase{
+	runNorm(t, normalize.KindCompact, []normCase{
 		{in: "28 013", want: "28013"},
 		{in: "1012 ab", want: "1012AB"},
 		{in: "sw1a 1aa", want: "SW1A1AA"},
@@ -115,62 +115,62 @@ func TestCompact(t *testing.T) {
 		{in: "12/14", want: "1214"},
 		{in: "3º izq", want: "3OIZQ"},
 		{in: "straße 5", want: "STRASSE5"},
-		{in: " - / . ", err: hashing.ErrEmpty},
+		{in: " - / . ", err: normalize.ErrEmpty},
 	})
 }
 
 func TestBankAccount(t *testing.T) {
-	runNorm(t, hashing.KindBankAccount, []normCase{
+	runNorm(t, normalize.KindBankAccount, []normCase{
 		{in: "IBAN:NL59ABNA0123456789", want: "IBAN:NL59ABNA0123456789"},
 		{in: "iban:nl59 abna 0123 4567 89", want: "IBAN:NL59ABNA0123456789"},
 		{in: " IBAN:ES91 2100 0418 4502 0005 1332 ", want: "IBAN:ES9121000418450200051332"},
-		{in: "NL59ABNA0123456789", err: hashing.ErrBankAccount},
-		{in: "IBAN:", err: hashing.ErrBankAccount},
-		{in: "IBAN:NL59-ABNA", err: hashing.ErrBankAccount},
-		{in: "I8AN:NL59", err: hashing.ErrBankAccount},
+		{in: "NL59ABNA0123456789", err: normalize.ErrBankAccount},
+		{in: "IBAN:", err: normalize.ErrBankAccount},
+		{in: "IBAN:NL59-ABNA", err: normalize.ErrBankAccount},
+		{in: "I8AN:NL59", err: normalize.ErrBankAccount},
 	})
 }
 
 func TestCodes(t *testing.T) {
 	t.Run("Date", func(t *testing.T) {
-		runNorm(t, hashing.KindDate, []normCase{
+		runNorm(t, normalize.KindDate, []normCase{
 			{in: "1978-08-22", want: "1978-08-22"},
 			{in: "2024-02-29", want: "2024-02-29"},
-			{in: "2023-02-29", err: hashing.ErrDate},
-			{in: "1978-13-01", err: hashing.ErrDate},
-			{in: "1978-8-22", err: hashing.ErrDate},
-			{in: "22/08/1978", err: hashing.ErrDate},
-			{in: "1978-08-22T00:00:00Z", err: hashing.ErrDate},
+			{in: "2023-02-29", err: normalize.ErrDate},
+			{in: "1978-13-01", err: normalize.ErrDate},
+			{in: "1978-8-22", err: normalize.ErrDate},
+			{in: "22/08/1978", err: normalize.ErrDate},
+			{in: "1978-08-22T00:00:00Z", err: normalize.ErrDate},
 		})
 	})
 	t.Run("Country", func(t *testing.T) {
-		runNorm(t, hashing.KindCountry, []normCase{
+		runNorm(t, normalize.KindCountry, []normCase{
 			{in: "ES", want: "ES"},
 			{in: "jp", want: "JP"},
-			{in: "ZZ", err: hashing.ErrCountry},
-			{in: "ESP", err: hashing.ErrCountry},
+			{in: "ZZ", err: normalize.ErrCountry},
+			{in: "ESP", err: normalize.ErrCountry},
 		})
 	})
 	t.Run("Gender", func(t *testing.T) {
-		runNorm(t, hashing.KindGender, []normCase{
+		runNorm(t, normalize.KindGender, []normCase{
 			{in: "MALE", want: "MALE"},
 			{in: "female", want: "FEMALE"},
-			{in: "X", err: hashing.ErrEnum},
+			{in: "X", err: normalize.ErrEnum},
 		})
 	})
 	t.Run("IDDocumentType", func(t *testing.T) {
-		runNorm(t, hashing.KindIDDocumentType, []normCase{
+		runNorm(t, normalize.KindIDDocumentType, []normCase{
 			{in: "passport", want: "passport"},
 			{in: "National_ID_Card", want: "national_id_card"},
-			{in: "id_card", err: hashing.ErrEnum},
+			{in: "id_card", err: normalize.ErrEnum},
 		})
 	})
 	t.Run("Phone", func(t *testing.T) {
-		runNorm(t, hashing.KindPhone, []normCase{
+		runNorm(t, normalize.KindPhone, []normCase{
 			{in: "+34629255833", want: "+34629255833"},
-			{in: "+34 629 255 833", err: hashing.ErrPhone},
-			{in: "0034629255833", err: hashing.ErrPhone},
-			{in: "+0123456", err: hashing.ErrPhone},
+			{in: "+34 629 255 833", err: normalize.ErrPhone},
+			{in: "0034629255833", err: normalize.ErrPhone},
+			{in: "+0123456", err: normalize.ErrPhone},
 		})
 	})
 }
@@ -196,20 +196,19 @@ func TestParsePhone(t *testing.T) {
 		{"+34 612 345 678 ext 9", "", "", false},
 	}
 	for _, tt := range tests {
-		got, err := hashing.ParsePhone(tt.in, tt.region)
+		got, err := normalize.ParsePhone(tt.in, tt.region)
 		if tt.ok != (err == nil) || got != tt.want {
 			t.Errorf("ParsePhone(%q, %q) = %q, %v; want %q ok=%v", tt.in, tt.region, got, err, tt.want, tt.ok)
 		}
 	}
 }
 
-func TestLookupProfile(t *testing.T) {
-	for _, name := range []string{"", "default"} {
-		if p, err := hashing.LookupProfile(name); err != nil || p.Name() != "default" {
-			t.Errorf("LookupProfile(%q) = %v, %v", name, p, err)
-		}
-	}
-	if _, err := hashing.LookupProfile("de-umlaut"); err == nil {
-		t.Error("unknown profile accepted")
-	}
+// kindFields name one field of each kind, for the tests of a kind's rule.
+var kindFields = map[normalize.Kind]string{
+	normalize.KindPhone: "phoneNumber", normalize.KindText: "givenName", normalize.KindKana: "nameKanaHankaku",
+	normalize.KindEmail: "email", normalize.KindCompact: "postalCode", normalize.KindBankAccount: "bankAccountNumber",
+	normalize.KindDate: "birthdate", normalize.KindCountry: "country", normalize.KindGender: "gender",
+	normalize.KindIDDocumentType: "idDocumentType",
 }
+
+func field(k normalize.Kind) normalize.Field { return normalize.MustField(kindFields[k]) }
