@@ -158,6 +158,7 @@ type Hasher struct {
 	// Rune codes: the book in use, its input block (prefix, rune) and
 	// output, and the cache of scoring.
 	book    cipher.Block
+	paired  bool // two codes a block: LineCodes
 	codeBlk [32]byte
 	codes   [codeCacheSize]codeEntry
 	// Token scratch: the record being built, or the one being scored.

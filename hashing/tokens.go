@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -104,38 +105,58 @@ const (
 	// code book for every line of a key version, as record formats 2 to 4
 	// store it.
 	SchemeCodes Codes = iota
-	// LineCodes is F_s(r) = AES-256 under the line-code key of s[:12] ‖ r,
-	// s the line's salt: a code book per line.
+	// LineCodes is F_s(r), s the line's salt: a code book per line. The
+	// AES-256 block under the line-code key of s[:12] ‖ ⌊r/2⌋ holds the
+	// codes of 2⌊r/2⌋ and 2⌊r/2⌋+1, in its first and second 6 bytes.
 	LineCodes
 )
 
 // useCodes selects the code book that code and cachedCode answer from, and
 // empties the cache, whose codes belong to the book before.
 func (h *Hasher) useCodes(c Codes, salt *Salt) {
-	h.book = h.s.runes
+	h.book, h.paired = h.s.runes, false
 	clear(h.codeBlk[:12])
 	if c == LineCodes {
-		h.book = h.s.lineRunes
+		h.book, h.paired = h.s.lineRunes, true
 		copy(h.codeBlk[:12], salt[:12])
 	}
 	clear(h.codes[:])
 }
 
-// code is the code of r in the book useCodes selected.
+// code is the code of r in the book useCodes selected. A line-code block
+// holds the codes of two neighbouring runes, 2k and 2k+1, in its first and
+// second 6 bytes: a line's runes are mostly letters of one alphabet, so
+// many blocks serve two of them, and ingest pays these calls per line.
 func (h *Hasher) code(r rune) uint64 {
-	binary.BigEndian.PutUint32(h.codeBlk[12:16], uint32(r))
+	in := uint32(r)
+	if h.paired {
+		in >>= 1
+	}
+	binary.BigEndian.PutUint32(h.codeBlk[12:16], in)
 	h.book.Encrypt(h.codeBlk[16:], h.codeBlk[:16])
-	return binary.LittleEndian.Uint64(h.codeBlk[16:24]) & codeMask
+	return h.blockCode(r)
+}
+
+// blockCode reads the code of r from the block code computed last.
+func (h *Hasher) blockCode(r rune) uint64 {
+	off := 16
+	if h.paired && r&1 == 1 {
+		off += TokenSize
+	}
+	return binary.LittleEndian.Uint64(h.codeBlk[off:off+8]) & codeMask
 }
 
 // cachedCode is code, cached: scoring asks for the code of one submitted
-// rune many times.
+// rune many times, and a line code's block gives its neighbour's too.
 func (h *Hasher) cachedCode(r rune) uint64 {
 	e := &h.codes[uint32(r)%codeCacheSize]
 	if e.ok && e.r == r {
 		return e.code
 	}
 	*e = codeEntry{r: r, code: h.code(r), ok: true}
+	if n := r ^ 1; h.paired && n <= unicode.MaxRune {
+		h.codes[uint32(n)%codeCacheSize] = codeEntry{r: n, code: h.blockCode(n), ok: true}
+	}
 	return e.code
 }
 
@@ -165,7 +186,7 @@ func (h *Hasher) AppendTokenBlock(dst []byte, salt *Salt, values [][]byte, c Cod
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(d.runes)))
 	for _, r := range d.runes {
-		dst = appendCode(dst, h.code(r))
+		dst = appendCode(dst, h.cachedCode(r))
 	}
 	dst = h.AppendPadding(dst, (buckets*dictBucket-len(d.runes))*TokenSize)
 	for _, n := range lens {
@@ -365,7 +386,7 @@ func (t *TokenSeq) Eq(pos int, r rune) bool {
 // clearTokens zeroes the token scratch of Clear, the whole capacity of
 // every buffer.
 func (h *Hasher) clearTokens() {
-	h.book = nil
+	h.book, h.paired = nil, false
 	clear(h.codeBlk[:])
 	clear(h.codes[:])
 	clear(h.blk[:])

@@ -57,8 +57,9 @@ func dictionary(t *testing.T, h *Hasher, salt *Salt, values [][]byte, c Codes) [
 }
 
 // TestCodeKnownAnswer pins both code books to their definitions, since
-// stored records depend on them: F(r) = AES(k_F, 0^12 ‖ r) and F_s(r) =
-// AES(k_L, s[:12] ‖ r), both big-endian r, first 6 bytes little-endian.
+// stored records depend on them: F(r) is the first 6 bytes of AES(k_F,
+// 0^12 ‖ r) and F_s(r) the first or (odd r) second 6 bytes of AES(k_L,
+// s[:12] ‖ ⌊r/2⌋), big-endian input, little-endian codes.
 func TestCodeKnownAnswer(t *testing.T) {
 	kr, err := keys.Create(filepath.Join(t.TempDir(), "kr"), keys.Options{})
 	if err != nil {
@@ -71,13 +72,17 @@ func TestCodeKnownAnswer(t *testing.T) {
 		codes Codes
 		key   string
 		pre   []byte
-	}{{SchemeCodes, labelRune, make([]byte, 12)}, {LineCodes, labelLineRune, salt[:12]}} {
+		pairs bool
+	}{{SchemeCodes, labelRune, make([]byte, 12), false}, {LineCodes, labelLineRune, salt[:12], true}} {
 		h.useCodes(c.codes, &salt)
-		for _, r := range []rune{'a', 'é', '山', 0x10FFFF} {
-			in := binary.BigEndian.AppendUint32(append([]byte(nil), c.pre...), uint32(r))
+		for _, r := range []rune{'a', 'b', 'é', '山', 0x10FFFF, 0} {
+			in, off := uint32(r), 0
+			if c.pairs {
+				in, off = in>>1, TokenSize*int(r&1)
+			}
 			out := make([]byte, 16)
-			kr.Active().NewBlock(c.key).Encrypt(out, in)
-			if want := binary.LittleEndian.Uint64(out) & codeMask; h.code(r) != want || h.cachedCode(r) != want {
+			kr.Active().NewBlock(c.key).Encrypt(out, binary.BigEndian.AppendUint32(append([]byte(nil), c.pre...), in))
+			if want := binary.LittleEndian.Uint64(out[off:]) & codeMask; h.code(r) != want || h.cachedCode(r) != want {
 				t.Errorf("codes %d, %q: %x, want %x", c.codes, r, h.code(r), want)
 			}
 		}
