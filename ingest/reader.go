@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // row is one export row with its cells placed by target column.
@@ -103,18 +104,26 @@ func (c *csvReader) next(r *row) error {
 // bytes, and an unbounded line would let one broken file exhaust memory.
 const maxLine = 1 << 20
 
+// jsonlReader reads one object a line with a reused tokenizer: no map or
+// interface value per row, one string per row that its cells share (as
+// encoding/csv does), and the line itself read in place from the buffer.
 type jsonlReader struct {
 	br      *bufio.Reader
 	m       *Mapping
 	targets map[string]int
 	line    int64
 	num     int64
+	long    []byte // a line longer than the buffer, assembled
+	rd      bytes.Reader
+	dec     *jsontext.Decoder
 }
 
 func newJSONLReader(in io.Reader, m *Mapping) *jsonlReader {
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipBOM(br)
-	return &jsonlReader{br: br, m: m, targets: make(map[string]int)}
+	j := &jsonlReader{br: br, m: m, targets: make(map[string]int)}
+	j.dec = jsontext.NewDecoder(&j.rd)
+	return j
 }
 
 func (j *jsonlReader) next(r *row) error {
@@ -137,60 +146,112 @@ func (j *jsonlReader) next(r *row) error {
 	}
 }
 
-// readLine returns the next line without its line ending, and whether it
-// was longer than maxLine (its excess is read and dropped).
+// readLine returns the next line without its line ending, valid until the
+// next call, and whether it was longer than maxLine (its excess is read
+// and dropped).
 func (j *jsonlReader) readLine() ([]byte, bool, error) {
-	var buf []byte
-	n := 0
-	for {
-		chunk, err := j.br.ReadSlice('\n')
+	chunk, err := j.br.ReadSlice('\n')
+	if err == nil || (errors.Is(err, io.EOF) && len(chunk) > 0) {
+		return bytes.TrimRight(chunk, "\r\n"), false, nil
+	}
+	buf := append(j.long[:0], chunk...)
+	n := len(chunk)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		chunk, err = j.br.ReadSlice('\n')
 		n += len(chunk)
 		if n <= maxLine+1 {
 			buf = append(buf, chunk...)
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, false, fmt.Errorf("read line %d: %w", j.line+1, err)
-		}
-		if n == 0 {
-			return nil, false, io.EOF
-		}
-		return bytes.TrimRight(buf, "\r\n"), n > maxLine+1, nil
 	}
+	j.long = buf
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, fmt.Errorf("read line %d: %w", j.line+1, err)
+	}
+	if n == 0 {
+		return nil, false, io.EOF
+	}
+	return bytes.TrimRight(buf, "\r\n"), n > maxLine+1, nil
 }
 
+var errNotObject = &reject{field: "row", reason: "is not a JSON object"}
+
+// decode reads one object of keys and cell values. Cells are substrings of
+// one copy of the line: the decoder's offsets say where each value lies.
 func (j *jsonlReader) decode(r *row, line []byte) error {
-	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || dec.More() || obj == nil {
-		r.bad = &reject{field: "row", reason: "is not a JSON object"}
+	dec := j.dec
+	j.rd.Reset(line)
+	dec.Reset(&j.rd)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		r.bad = notObject(err, line)
 		return nil
 	}
-	for k, v := range obj {
-		t, err := j.target(k, r.num)
+	var text string // the line as a string, made at the first cell
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadValue()
+		if err != nil {
+			r.bad = notObject(err, line)
+			return nil
+		}
+		t, err := j.target(name, r.num)
 		if err != nil {
 			return err
+		}
+		v, err := dec.ReadValue()
+		if err != nil {
+			r.bad = notObject(err, line)
+			return nil
 		}
 		if t == colIgnore {
 			continue
 		}
-		s, ok := jsonCell(v)
+		if text == "" {
+			text = string(line)
+		}
+		end := int(dec.InputOffset())
+		cell, ok := jsonCell(v, text[end-len(v):end])
 		if !ok {
 			r.bad = &reject{field: targetName(t), reason: "must be a string"}
 			return nil
 		}
-		r.cells[t] = s
+		r.cells[t] = cell
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing brace
+		r.bad = notObject(err, line)
+		return nil
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		r.bad = errNotObject
 	}
 	return nil
 }
 
-func (j *jsonlReader) target(key string, num int64) (int, error) {
-	if t, ok := j.targets[key]; ok {
+// notObject is the reject of a line the tokenizer refused: invalid UTF-8
+// and a key given twice get reasons of their own.
+func notObject(err error, line []byte) *reject {
+	switch {
+	case errors.Is(err, jsontext.ErrDuplicateName):
+		return &reject{field: "row", reason: "has a key twice"}
+	case !utf8.Valid(line):
+		return &reject{field: "row", reason: "is not valid UTF-8"}
+	}
+	return errNotObject
+}
+
+// target resolves a raw (quoted) object key. Keys seen before are found
+// without unquoting or allocating.
+func (j *jsonlReader) target(raw jsontext.Value, num int64) (int, error) {
+	name := raw[1 : len(raw)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		unq, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil { // the tokenizer has checked it: unreachable
+			return 0, fmt.Errorf("row %d (line %d) has an object key that cannot be unquoted", num, j.line)
+		}
+		name = unq
+	}
+	if t, ok := j.targets[string(name)]; ok {
 		return t, nil
 	}
+	key := string(name)
 	t, ok := j.m.target(key)
 	if !ok {
 		return 0, unknownKey(key, num, j.line)
@@ -211,19 +272,23 @@ func unknownKey(key string, num, line int64) error {
 
 // jsonCell accepts strings, numbers (postal codes and street numbers are
 // often written as numbers) and booleans (eligible), with null as "not
-// held"; objects and arrays are not cell values.
-func jsonCell(v any) (string, bool) {
-	switch v := v.(type) {
-	case nil:
+// held"; objects and arrays are not cell values. v is the raw value, text
+// the same bytes as a string, whose substrings the cell is made of.
+func jsonCell(v jsontext.Value, text string) (string, bool) {
+	switch v.Kind() {
+	case 'n':
 		return "", true
-	case string:
-		return v, utf8.ValidString(v)
-	case json.Number:
-		return v.String(), true
-	case bool:
-		if v {
-			return "true", true
+	case '"':
+		if bytes.IndexByte(v, '\\') < 0 {
+			return text[1 : len(text)-1], true
 		}
+		unq, err := jsontext.AppendUnquote(nil, v)
+		return string(unq), err == nil
+	case '0':
+		return text, true
+	case 't':
+		return "true", true
+	case 'f':
 		return "false", true
 	}
 	return "", false
