@@ -15,12 +15,12 @@ import (
 // of a normalised value, something that answers eq(i, c), "is the stored
 // rune at i equal to the submitted rune c?", and nothing else.
 //
-// F_s(r) is AES-256 on one block under the line-code key, of the line's
-// salt s (its first 12 bytes) and the rune, truncated to 6 bytes: a
-// pseudorandom code of a rune, and a code book of the line's own (LineCodes),
-// so equal runes in two lines give unrelated codes and neither a heap leak
-// of one line's codes nor frequency analysis over many lines yields a code
-// book of the store. Record formats before 5 used one code book per key
+// F_s(r) is 6 bytes of one AES-256 block under the line-code key, of the
+// line's salt s (its first 12 bytes) and ⌊r/2⌋, a block holding the codes
+// of two neighbouring runes: a pseudorandom code of a rune, and a code book
+// of the line's own (LineCodes), so equal runes in two lines give unrelated
+// codes and neither a heap leak of one line's codes nor frequency analysis
+// over many lines yields a code book of the store. Record formats before 5 used one code book per key
 // version, F(r) = AES-256 under the rune key of 0^12 ‖ r (SchemeCodes),
 // which is still read. A record's scored values use few distinct runes
 // (about forty for a complete line against two hundred positions), so a
@@ -47,19 +47,18 @@ import (
 // alphabet), which is why the keyring is what matters (docs/PRIVACY.md);
 // while scoring, the server sees the codes of one stored record, a keyed
 // substitution code of that line only, never its runes, and forgets them
-// when the request ends (Clear). But token bytes are what an
-// ingest mostly moves (sorted, spilled, encrypted again and written by the
-// store): per-position 8-byte tokens made a complete line's record 2.8 KB
-// and halved ingest throughput; the dictionary makes it about 1 KB. And F
-// is one AES call per distinct rune of the record, where a per-position
-// PRF is one per position.
+// when the request ends (Clear). But token bytes are what an ingest mostly
+// moves (sorted, spilled, encrypted again and written by the store):
+// per-position 8-byte tokens made a complete line's record 2.8 KB and
+// halved ingest throughput; the dictionary makes it about 1 KB. And F_s is
+// at most one AES call per distinct rune of the record, where a
+// per-position PRF is one per position.
 //
 // Codes are 6 bytes (TokenSize). A false eq(i, c) needs F_s(c) = F_s(r_i)
-// for two different runes: over the whole of
-// Unicode (1.1 million code points) the expected number of such pairs in 48
-// bits is 0.002 per line, and over the few thousand runes real names and
-// addresses use, about 10^-8 per line. So scores are exact but for a
-// vanishing share of lines.
+// for two different runes: over the whole of Unicode (1.1 million code
+// points) the expected number of such pairs in 48 bits is 0.002 per line,
+// and over the few thousand runes real names and addresses use, about
+// 10^-8 per line. So scores are exact but for a vanishing share of lines.
 //
 // Block layout (little-endian). The sizes come first, in the clear, so a
 // block can be parsed without keys; everything after them is under key
