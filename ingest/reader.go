@@ -116,6 +116,15 @@ type jsonlReader struct {
 	long    []byte // a line longer than the buffer, assembled
 	rd      bytes.Reader
 	dec     *jsontext.Decoder
+	// keys are the raw keys of the rows before, by place, with their
+	// targets: an exporter writes its keys in one order, so the key at a
+	// place is mostly the one there before, found by comparing bytes.
+	keys []keyTarget
+}
+
+type keyTarget struct {
+	raw []byte
+	t   int
 }
 
 func newJSONLReader(in io.Reader, m *Mapping) *jsonlReader {
@@ -173,37 +182,53 @@ func (j *jsonlReader) readLine() ([]byte, bool, error) {
 	return bytes.TrimRight(buf, "\r\n"), n > maxLine+1, nil
 }
 
-var errNotObject = &reject{field: "row", reason: "is not a JSON object"}
+// This fails to compile if decode's bitmask of targets is too small.
+var _ [64 - numTargets]struct{}
+
+var (
+	errNotObject = &reject{field: "row", reason: "is not a JSON object"}
+	errKeyTwice  = &reject{field: "row", reason: "has a key twice"}
+)
+
+// jsonlOptions leave duplicate names to decode, which finds a column given
+// twice by its target for less than the tokenizer's set of names costs.
+var jsonlOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
 
 // decode reads one object of keys and cell values. Cells are substrings of
 // one copy of the line: the decoder's offsets say where each value lies.
 func (j *jsonlReader) decode(r *row, line []byte) error {
 	dec := j.dec
 	j.rd.Reset(line)
-	dec.Reset(&j.rd)
+	dec.Reset(&j.rd, jsonlOptions...)
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
-		r.bad = notObject(err, line)
+		r.bad = notObject(line)
 		return nil
 	}
 	var text string // the line as a string, made at the first cell
-	for dec.PeekKind() == '"' {
+	var seen uint64 // targets given a cell (see the check above errNotObject)
+	for k := 0; dec.PeekKind() == '"'; k++ {
 		name, err := dec.ReadValue()
 		if err != nil {
-			r.bad = notObject(err, line)
+			r.bad = notObject(line)
 			return nil
 		}
-		t, err := j.target(name, r.num)
+		t, err := j.keyAt(k, name, r.num)
 		if err != nil {
 			return err
 		}
 		v, err := dec.ReadValue()
 		if err != nil {
-			r.bad = notObject(err, line)
+			r.bad = notObject(line)
 			return nil
 		}
 		if t == colIgnore {
 			continue
 		}
+		if seen&(1<<t) != 0 {
+			r.bad = errKeyTwice
+			return nil
+		}
+		seen |= 1 << t
 		if text == "" {
 			text = string(line)
 		}
@@ -216,7 +241,7 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 		r.cells[t] = cell
 	}
 	if _, err := dec.ReadToken(); err != nil { // the closing brace
-		r.bad = notObject(err, line)
+		r.bad = notObject(line)
 		return nil
 	}
 	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
@@ -226,15 +251,28 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 }
 
 // notObject is the reject of a line the tokenizer refused: invalid UTF-8
-// and a key given twice get reasons of their own.
-func notObject(err error, line []byte) *reject {
-	switch {
-	case errors.Is(err, jsontext.ErrDuplicateName):
-		return &reject{field: "row", reason: "has a key twice"}
-	case !utf8.Valid(line):
+// gets a reason of its own.
+func notObject(line []byte) *reject {
+	if !utf8.Valid(line) {
 		return &reject{field: "row", reason: "is not valid UTF-8"}
 	}
 	return errNotObject
+}
+
+// keyAt resolves the raw (quoted) object key at place k of a row.
+func (j *jsonlReader) keyAt(k int, raw jsontext.Value, num int64) (int, error) {
+	if k < len(j.keys) && bytes.Equal(j.keys[k].raw, raw) {
+		return j.keys[k].t, nil
+	}
+	t, err := j.target(raw, num)
+	if err != nil {
+		return 0, err
+	}
+	if k == len(j.keys) {
+		j.keys = append(j.keys, keyTarget{})
+	}
+	j.keys[k] = keyTarget{raw: append(j.keys[k].raw[:0], raw...), t: t}
+	return t, nil
 }
 
 // target resolves a raw (quoted) object key. Keys seen before are found
