@@ -105,8 +105,8 @@ func (c *csvReader) next(r *row) error {
 const maxLine = 1 << 20
 
 // jsonlReader reads one object a line with a reused tokenizer: no map or
-// interface value per row, one string per row that its cells share (as
-// encoding/csv does), and the line itself read in place from the buffer.
+// interface value per row, one string per row that its cells share, and
+// the line itself read in place from the buffer.
 type jsonlReader struct {
 	br      *bufio.Reader
 	m       *Mapping
@@ -116,11 +116,15 @@ type jsonlReader struct {
 	long    []byte // a line longer than the buffer, assembled
 	rd      bytes.Reader
 	dec     *jsontext.Decoder
+	vals    []byte   // the cells of the row being read, back to back
+	cells   []cellAt // where each lies in vals
 	// keys are the raw keys of the rows before, by place, with their
 	// targets: an exporter writes its keys in one order, so the key at a
 	// place is mostly the one there before, found by comparing bytes.
 	keys []keyTarget
 }
+
+type cellAt struct{ t, start, end int }
 
 type keyTarget struct {
 	raw []byte
@@ -194,8 +198,8 @@ var (
 // twice by its target for less than the tokenizer's set of names costs.
 var jsonlOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
 
-// decode reads one object of keys and cell values. Cells are substrings of
-// one copy of the line: the decoder's offsets say where each value lies.
+// decode reads one object of keys and cell values. The row's cells are
+// substrings of one string of their values, as encoding/csv makes them.
 func (j *jsonlReader) decode(r *row, line []byte) error {
 	dec := j.dec
 	j.rd.Reset(line)
@@ -204,7 +208,7 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 		r.bad = notObject(line)
 		return nil
 	}
-	var text string // the line as a string, made at the first cell
+	j.vals, j.cells = j.vals[:0], j.cells[:0]
 	var seen uint64 // targets given a cell (see the check above errNotObject)
 	for k := 0; dec.PeekKind() == '"'; k++ {
 		name, err := dec.ReadValue()
@@ -229,16 +233,13 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 			return nil
 		}
 		seen |= 1 << t
-		if text == "" {
-			text = string(line)
-		}
-		end := int(dec.InputOffset())
-		cell, ok := jsonCell(v, text[end-len(v):end])
-		if !ok {
+		start := len(j.vals)
+		var ok bool
+		if j.vals, ok = appendCell(j.vals, v); !ok {
 			r.bad = &reject{field: targetName(t), reason: "must be a string"}
 			return nil
 		}
-		r.cells[t] = cell
+		j.cells = append(j.cells, cellAt{t, start, len(j.vals)})
 	}
 	if _, err := dec.ReadToken(); err != nil { // the closing brace
 		r.bad = notObject(line)
@@ -246,6 +247,11 @@ func (j *jsonlReader) decode(r *row, line []byte) error {
 	}
 	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		r.bad = errNotObject
+		return nil
+	}
+	text := string(j.vals)
+	for _, c := range j.cells {
+		r.cells[c.t] = text[c.start:c.end]
 	}
 	return nil
 }
@@ -308,26 +314,22 @@ func unknownKey(key string, num, line int64) error {
 	return fmt.Errorf("row %d (line %d) has %s: rename or ignore it in a --mapping file", num, line, what)
 }
 
-// jsonCell accepts strings, numbers (postal codes and street numbers are
-// often written as numbers) and booleans (eligible), with null as "not
-// held"; objects and arrays are not cell values. v is the raw value, text
-// the same bytes as a string, whose substrings the cell is made of.
-func jsonCell(v jsontext.Value, text string) (string, bool) {
+// appendCell appends the cell of raw value v: strings, numbers (postal
+// codes and street numbers are often written as numbers) and booleans
+// (eligible), with null as "not held"; objects and arrays are not cell
+// values.
+func appendCell(dst []byte, v jsontext.Value) ([]byte, bool) {
 	switch v.Kind() {
 	case 'n':
-		return "", true
+		return dst, true
 	case '"':
 		if bytes.IndexByte(v, '\\') < 0 {
-			return text[1 : len(text)-1], true
+			return append(dst, v[1:len(v)-1]...), true
 		}
-		unq, err := jsontext.AppendUnquote(nil, v)
-		return string(unq), err == nil
-	case '0':
-		return text, true
-	case 't':
-		return "true", true
-	case 'f':
-		return "false", true
+		out, err := jsontext.AppendUnquote(dst, v)
+		return out, err == nil
+	case '0', 't', 'f':
+		return append(dst, v...), true
 	}
-	return "", false
+	return dst, false
 }
