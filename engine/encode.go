@@ -38,6 +38,11 @@ type Encoder struct {
 	vals  [][]byte // the scored values of the record being built
 	salts [64 * hashing.SaltSize]byte
 	used  int
+	// format and codes are the record format written and its code book:
+	// RecordFormat, or an older one of the same layout in tests of reading
+	// older generations.
+	format byte
+	codes  hashing.Codes
 	// noTokens leaves score tokens out, so benchmarks can measure what
 	// they cost. Such records are not readable.
 	noTokens bool
@@ -49,7 +54,7 @@ func (e *Encoder) OmitTokensForBenchmark() { e.noTokens = true }
 
 // NewEncoder returns an encoder hashing with s.
 func NewEncoder(s *hashing.Scheme) *Encoder {
-	return &Encoder{h: s.NewHasher(), p: s.Profile(), used: len(Encoder{}.salts)}
+	return &Encoder{h: s.NewHasher(), p: s.Profile(), used: len(Encoder{}.salts), format: RecordFormat, codes: codesOf(RecordFormat)}
 }
 
 // Encode normalises, composes and hashes a line and appends its record to
@@ -159,7 +164,7 @@ func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
 	if eligible {
 		flags |= flagEligible
 	}
-	dst = append(dst, RecordFormat, flags)
+	dst = append(dst, e.format, flags)
 	dst = append(dst, salt[:]...)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(held))
 	for a := Attribute(1); a < NumAttributes; a++ {
@@ -168,7 +173,7 @@ func (e *Encoder) appendRecord(dst []byte, eligible bool, held AttrSet) []byte {
 		}
 	}
 	if !e.noTokens {
-		dst = e.h.AppendTokenBlock(dst, &salt, e.scoredValues(held))
+		dst = e.h.AppendTokenBlock(dst, &salt, e.scoredValues(held), e.codes)
 	}
 	n := len(dst) - start
 	return e.h.AppendPadding(dst, (recordPad-n%recordPad)%recordPad)

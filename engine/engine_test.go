@@ -41,22 +41,22 @@ func mustMatcherWith(tb testing.TB, p *normalize.Profile, lines ...engine.Line) 
 
 func writeGeneration(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line) {
 	tb.Helper()
-	writeGenerationFormat(tb, st, scheme, lines, engine.RecordFormat)
+	writeGenerationFormat(tb, st, scheme, lines, engine.RecordFormat, hashing.LineCodes)
 }
 
 // writeGenerationFormat writes lines as a build of record format f would,
-// as far as formats share their layout.
-func writeGenerationFormat(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line, f int) {
+// with the rune codes of book c, as far as formats share their layout.
+func writeGenerationFormat(tb testing.TB, st *store.Store, scheme *hashing.Scheme, lines []engine.Line, f int, c hashing.Codes) {
 	tb.Helper()
 	type kv struct{ k, v []byte }
 	var kvs []kv
 	enc := engine.NewEncoder(scheme)
+	engine.WriteFormat(enc, f, c)
 	for i := range lines {
 		key, rec, err := enc.Encode(nil, &lines[i])
 		if err != nil {
 			tb.Fatalf("line %d: %v", i, err)
 		}
-		rec[0] = byte(f)
 		kvs = append(kvs, kv{key.Bytes(), rec})
 	}
 	slices.SortFunc(kvs, func(a, b kv) int { return bytes.Compare(a.k, b.k) })
@@ -99,18 +99,24 @@ func request(phone string, kv ...string) *engine.Request {
 	return r
 }
 
-// TestFormats: generations of format 2 (unsalted lookup keys, written
-// before format 3) are still answered from; unknown formats are refused.
+// TestFormats: generations of every readable format are answered from,
+// scores included: format 2 (unsalted lookup keys), 3 and 4 (one code book
+// per key version) as well as the current one (a code book per line);
+// unknown formats are refused.
 func TestFormats(t *testing.T) {
+	book, own := hashing.SchemeCodes, hashing.LineCodes
 	for _, c := range []struct {
 		format int
 		salt   []byte
+		codes  hashing.Codes
 		ok     bool
-	}{{2, nil, true}, {engine.RecordFormat, []byte("salt"), true}, {1, nil, false}, {engine.RecordFormat + 1, []byte("salt"), false}} {
+	}{{2, nil, book, true}, {3, []byte("salt"), book, true}, {4, []byte("salt"), book, true},
+		{5, []byte("salt"), own, true}, {1, nil, book, false}, {engine.RecordFormat + 1, []byte("salt"), own, false}} {
 		kr := kyctest.Keyring(t)
 		st := kyctest.Store(t, t.TempDir(), kr, false)
-		scheme := hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
-		writeGenerationFormat(t, st, scheme, []engine.Line{line(true, "phoneNumber", "+34600000001", "givenName", "Ana")}, c.format)
+		s := hashing.NewScheme(kr.Active(), normalize.DefaultProfile, engine.FieldNames()).WithLookupSalt(c.salt)
+		l := line(true, "phoneNumber", "+34600000001", "givenName", "Ana", "familyName", "Sánchez Arjona")
+		writeGenerationFormat(t, st, s, []engine.Line{l}, c.format, c.codes)
 		gen, err := st.Current(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -126,9 +132,10 @@ func TestFormats(t *testing.T) {
 		if err != nil {
 			t.Fatalf("format %d: %v", c.format, err)
 		}
-		res, err := m.Match(context.Background(), request("+34600000001", "givenName", "Ana"), engine.Options{})
-		if err != nil || res.Verdict[engine.GivenName] != engine.True {
-			t.Errorf("format %d: %+v, %v", c.format, res, err)
+		res, err := m.Match(context.Background(), request("+34600000001", "givenName", "Ana", "familyName", "Sanches Arjona"), engine.Options{})
+		want := kyctest.PlainScore("sanchez arjona", "sanches arjona")
+		if err != nil || res.Verdict[engine.GivenName] != engine.True || int(res.Score[engine.FamilyName]) != want {
+			t.Errorf("format %d: %+v, %v; want familyName score %d", c.format, res, err, want)
 		}
 	}
 }

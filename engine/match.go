@@ -108,12 +108,24 @@ type matchState struct {
 	opened    bool
 }
 
+// release clears st and returns it to the pool: between requests, pooled
+// state holds nothing of a request or a line (submitted values, the phone
+// number, the record, its opened token block and rune codes).
+func (m *Matcher) release(st *matchState) {
+	st.h.Clear()
+	clear(st.buf[:cap(st.buf)])
+	clear(st.rec[:cap(st.rec)])
+	clear(st.runes[:cap(st.runes)])
+	*st = matchState{h: st.h, buf: st.buf[:0], rec: st.rec[:0], runes: st.runes[:0]}
+	m.states.Put(st)
+}
+
 // Match answers req. Errors are *Error values: EINVALID (a value breaks a
 // rule), ENOTFOUND, ENOTAPPLICABLE, EIDREQUIRED, EIDMISMATCH; anything else
 // is internal.
 func (m *Matcher) Match(ctx context.Context, req *Request, opt Options) (*Result, error) {
 	st := m.states.Get().(*matchState)
-	defer m.states.Put(st)
+	defer m.release(st)
 	if err := m.normalize(st, req); err != nil {
 		return nil, err
 	}

@@ -232,3 +232,44 @@ func TestScoresAgreeWithPlaintext(t *testing.T) {
 		}
 	}
 }
+
+// TestPooledStateCleared: once a match has returned, the state it used,
+// which the pool hands to the next request, holds nothing of it: not the
+// phone number, not a submitted value, and no record, token block or rune
+// code (everything but the keys and MAC states is zero, buffers to their
+// capacity). The requests score, so a token block was opened.
+func TestPooledStateCleared(t *testing.T) {
+	m := MustMatcher(t, testLines()...)
+	var states []any
+	engine.TrackStates(m, &states)
+	for _, req := range []*engine.Request{
+		request(phoneFull, "givenName", "Federika", "familyName", "Sanches Arjona", "birthdate", "1978-08-22"),
+		request(phoneComposed, "name", "José Maria Garcia", "address", "Calle Mayor 13"),
+		request(phoneUnknown, "familyName", "Nobody"),
+	} {
+		res, err := m.Match(context.Background(), req, engine.Options{})
+		if err != nil && req.Phone != phoneUnknown {
+			t.Fatal(err)
+		}
+		if req.Phone == phoneFull && res.Score[engine.FamilyName] <= 0 {
+			t.Fatalf("no score: %v", res.Score)
+		}
+		if len(states) == 0 {
+			t.Fatal("no state tracked")
+		}
+		// Every state the pool made is back in it: no request is running.
+		keys := func(p string) bool { return p == "h.s" || p == "h.pad" }
+		scratch := func(p string) bool { return keys(p) || p == "h.lookup" || strings.HasPrefix(p, "h.macs") }
+		for _, st := range states {
+			heap := kyctest.ScanHeap(st, keys)
+			for _, needle := range []string{req.Phone, "federika", "sanches arjona", "calle mayor 13", "nobody"} {
+				if heap.Contains([]byte(needle)) {
+					t.Errorf("%s: pooled state holds %q", req.Phone, needle)
+				}
+			}
+			if nz := kyctest.ScanHeap(st, scratch).NonZero; len(nz) > 0 {
+				t.Errorf("%s: pooled state not cleared: %.10q", req.Phone, nz)
+			}
+		}
+	}
+}

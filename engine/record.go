@@ -34,9 +34,25 @@ import (
 // generation as well as their lookup key: a build that reads format 3 at
 // most would open them and then fail every record it reads, so it refuses
 // them instead and keeps serving its current generation.
-// Formats 2 and 3 are still read here; the store decides whether an
+// Format 5 has the layout of format 4; its token blocks hold every line's
+// rune codes in a code book of the line's own (hashing.LineCodes), where
+// older formats hold one book per key version (hashing.SchemeCodes): a
+// build that reads format 4 at most would score against the wrong book,
+// so it refuses them instead.
+// Formats 2 to 4 are still read here; the store decides whether an
 // older generation, whose metadata nothing authenticates, may be opened.
-const RecordFormat = 4
+const RecordFormat = 5
+
+// lineCodesFormat is the first record format of hashing.LineCodes.
+const lineCodesFormat = 5
+
+// codesOf is the code book of records of format f.
+func codesOf(f byte) hashing.Codes {
+	if f >= lineCodesFormat {
+		return hashing.LineCodes
+	}
+	return hashing.SchemeCodes
+}
 
 // oldestFormat is the oldest record format this build reads.
 const oldestFormat = 2
@@ -68,8 +84,9 @@ type recordView struct {
 	salt     hashing.Salt
 	held     AttrSet
 	attrs    [NumAttributes]attrView
-	tokens   []byte // the token block
-	values   int    // scored values in it
+	tokens   []byte        // the token block
+	values   int           // scored values in it
+	codes    hashing.Codes // its code book, by the record's format
 }
 
 type attrView struct {
@@ -83,6 +100,7 @@ func parseRecord(v *recordView, rec []byte) error {
 	if len(rec) < recHeader || !readableFormat(int(rec[0])) {
 		return fmt.Errorf("%w: bad header", errRecord)
 	}
+	v.codes = codesOf(rec[0])
 	v.eligible = rec[1]&flagEligible != 0
 	copy(v.salt[:], rec[2:2+hashing.SaltSize])
 	v.held = AttrSet(binary.LittleEndian.Uint32(rec[2+hashing.SaltSize:]))

@@ -10,7 +10,7 @@ import (
 // (hashing.TokenSeq). For a composed value the best variant counts.
 func (m *Matcher) score(st *matchState, v *recordView, a Attribute) int8 {
 	if !st.opened {
-		st.tokens, st.tokensErr = st.h.OpenTokenBlock(&v.salt, v.tokens, v.values)
+		st.tokens, st.tokensErr = st.h.OpenTokenBlock(&v.salt, v.tokens, v.values, v.codes)
 		st.opened = true
 	}
 	if st.tokensErr != nil {

@@ -86,6 +86,7 @@ const (
 	labelDigest      = "digest/"
 	labelTokenStream = "token-stream"
 	labelRune        = "token-rune"
+	labelLineRune    = "token-rune/line"
 )
 
 // Message tags inside the MACs: a second layer of separation beside the
@@ -104,7 +105,10 @@ type Scheme struct {
 	profile *Profile
 	fields  []string
 	stream  cipher.Block // token key stream of records; AES blocks are safe to share
-	runes   cipher.Block // token rune codes
+	runes   cipher.Block // token rune codes of SchemeCodes
+	// lineRunes keys LineCodes: a key of its own, so no line's code book
+	// is ever the scheme's.
+	lineRunes cipher.Block
 	// lookupSalt makes one generation's lookup keys its own (see
 	// WithLookupSalt); empty gives the unsalted keys of older generations.
 	lookupSalt []byte
@@ -130,6 +134,7 @@ func NewScheme(k *keys.Key, p *Profile, fields []string) *Scheme {
 	s := &Scheme{key: k, profile: p, fields: append([]string(nil), fields...)}
 	s.stream = k.NewBlock(labelTokenStream)
 	s.runes = k.NewBlock(labelRune)
+	s.lineRunes = k.NewBlock(labelLineRune)
 	return s
 }
 
@@ -151,7 +156,12 @@ type Hasher struct {
 	buf    []byte
 	blk    [32]byte // block cipher input and output
 	pad    *rand.ChaCha8
-	codes  [codeCacheSize]codeEntry
+	// Rune codes: the book in use, its input block (prefix, rune) and
+	// output, and the cache of scoring.
+	book    cipher.Block
+	paired  bool // two codes a block: LineCodes
+	codeBlk [32]byte
+	codes   [codeCacheSize]codeEntry
 	// Token scratch: the record being built, or the one being scored.
 	dict      runeDict
 	idx       []uint16
@@ -161,12 +171,20 @@ type Hasher struct {
 	width     int // index bytes of the opened block
 	dictCodes []uint64
 	seq       []uint64
+	// dirty has bit f set when field f's MAC has hashed a value since the
+	// last Clear, and bit dirtyLookup for the lookup MAC.
+	dirty uint64
 }
+
+const dirtyLookup = 63
 
 // NewHasher returns a Hasher for one goroutine.
 func (s *Scheme) NewHasher() *Hasher {
 	var seed [32]byte
 	crand.Read(seed[:])
+	if len(s.fields) > dirtyLookup {
+		panic("hashing: more fields than Hasher.dirty has bits")
+	}
 	h := &Hasher{s: s, lookup: s.key.NewMAC(labelLookup), macs: make([]hash.Hash, len(s.fields)), pad: rand.NewChaCha8(seed)}
 	for i, f := range s.fields {
 		h.macs[i] = s.key.NewMAC(labelDigest + f)
@@ -181,6 +199,7 @@ func (h *Hasher) Scheme() *Scheme { return h.s }
 func (h *Hasher) LookupKey(e164 string) LookupKey {
 	m := h.lookup
 	m.Reset()
+	h.dirty |= 1 << dirtyLookup
 	// Unsalted: [L][len][e164]; salted: [K][len][salt][len][e164].
 	h.hdr[0] = tagLookup
 	if salt := h.s.lookupSalt; len(salt) > 0 {
@@ -207,6 +226,7 @@ func (h *Hasher) LookupKey(e164 string) LookupKey {
 func (h *Hasher) Digest(field int, salt *Salt, value []byte) Digest {
 	m := h.macs[field]
 	m.Reset()
+	h.dirty |= 1 << field
 	h.hdr[0] = tagDigest
 	h.hdr[1] = byte(field)
 	copy(h.hdr[2:2+SaltSize], salt[:])
@@ -217,6 +237,34 @@ func (h *Hasher) Digest(field int, salt *Salt, value []byte) Digest {
 	copy(d.b[:], m.Sum(h.sum[:0]))
 	return d
 }
+
+// Clear zeroes what the hasher keeps of the last values it hashed and the
+// last token block it built or opened: the phone number and salt it copied,
+// the digest it computed, the tail of each message still in its MAC states'
+// buffers, the opened block, its codes and the code cache. A pooled Hasher
+// is cleared between requests, so a heap disclosure finds nothing of a line
+// that is no longer being answered.
+func (h *Hasher) Clear() {
+	clear(h.buf[:cap(h.buf)])
+	h.buf = h.buf[:0]
+	clear(h.hdr[:])
+	clear(h.sum[:])
+	for f := range h.macs {
+		if h.dirty&(1<<f) != 0 {
+			scrubMAC(h.macs[f])
+		}
+	}
+	if h.dirty&(1<<dirtyLookup) != 0 {
+		scrubMAC(h.lookup)
+	}
+	h.dirty = 0
+	h.clearTokens()
+}
+
+// scrubMAC drops the tail of an HMAC's last message from its buffer: once
+// reset, the standard library's HMAC restores its state after the key
+// block, buffer included (TestClear checks it does).
+func scrubMAC(m hash.Hash) { m.Reset() }
 
 // ErrTokens reports a stored token section that cannot be read.
 var ErrTokens = errors.New("malformed token section")

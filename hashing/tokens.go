@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -14,40 +15,50 @@ import (
 // of a normalised value, something that answers eq(i, c), "is the stored
 // rune at i equal to the submitted rune c?", and nothing else.
 //
-// F(r) is AES-256 on one block under the rune key, truncated to 6 bytes: a
-// pseudorandom code of a rune. A record's scored values use few distinct
-// runes (about forty for a complete line against two hundred positions),
-// so a record keeps its codes once, in a dictionary, and each position the
+// F_s(r) is 6 bytes of one AES-256 block under the line-code key, of the
+// line's salt s (its first 12 bytes) and ⌊r/2⌋, a block holding the codes
+// of two neighbouring runes: a pseudorandom code of a rune, and a code book
+// of the line's own (LineCodes), so equal runes in two lines give unrelated
+// codes and neither a heap leak of one line's codes nor frequency analysis
+// over many lines yields a code book of the store. Record formats before 5 used one code book per key
+// version, F(r) = AES-256 under the rune key of 0^12 ‖ r (SchemeCodes),
+// which is still read. A record's scored values use few distinct runes
+// (about forty for a complete line against two hundred positions), so a
+// record keeps its codes once, in a dictionary, and each position the
 // index of its rune's code:
 //
-//	dictionary  D_j = F(r_j)            for the record's distinct runes r_j
+//	dictionary  D_j = F_s(r_j)          for the record's distinct runes r_j
 //	position    P_i = j such that r_j is the rune at i
 //
 // and all of it, lengths included, sits under the line's key stream KS: the
 // AES-256-CTR stream under the token-stream key, from a counter block made
-// of the line's salt, running through the record's whole token block. So
-// every stored byte is one-time padded: without the keyring a token block
-// is uniformly random, and equal runes give unrelated stored bytes across
-// positions, values, fields and lines. eq(i, c) is D[P_i] == F(c) after
-// removing KS.
+// of the first 12 bytes of the line's salt and a 32-bit big-endian block
+// number, running through the record's whole token block past its clear
+// size header. So every stored byte after that header is one-time padded:
+// without the keyring it is uniformly random, and equal runes give
+// unrelated stored bytes across positions, values, fields and lines.
+// eq(i, c) is D[P_i] == F_s(c) after removing KS; the matcher has the salt
+// from the record it has just read, so it computes the codes of the
+// submitted runes in the same pass.
 //
 // Why not one PRF token per position, T_i = PRF(salt ‖ field ‖ i ‖ rune_i)?
 // Against someone holding the data directory both are random bytes;
 // against someone holding the keyring too, both are reversible (F over the
 // alphabet), which is why the keyring is what matters (docs/PRIVACY.md);
-// while scoring, the server sees the F codes of one stored record, a keyed
-// substitution code of it, never its runes. But token bytes are what an
-// ingest mostly moves (sorted, spilled, encrypted again and written by the
-// store): per-position 8-byte tokens made a complete line's record 2.8 KB
-// and halved ingest throughput; the dictionary makes it about 1 KB. And F
-// is one AES call per distinct rune, cached, where a per-position PRF is one
-// per position.
+// while scoring, the server sees the codes of one stored record, a keyed
+// substitution code of that line only, never its runes, and forgets them
+// when the request ends (Clear). But token bytes are what an ingest mostly
+// moves (sorted, spilled, encrypted again and written by the store):
+// per-position 8-byte tokens made a complete line's record 2.8 KB and
+// halved ingest throughput; the dictionary makes it about 1 KB. And F_s is
+// at most one AES call per distinct rune of the record, where a
+// per-position PRF is one per position.
 //
-// Codes are 6 bytes (TokenSize). A false eq(i, c) needs F(c) = F(r_i) for
-// two different runes, a fixed property of the key: over the whole of
-// Unicode (1.1 million code points) the expected number of such pairs in 48
-// bits is 0.002, and over the few thousand runes real names and addresses
-// use, about 10^-8. So scores are exact for every realistic keyring.
+// Codes are 6 bytes (TokenSize). A false eq(i, c) needs F_s(c) = F_s(r_i)
+// for two different runes: over the whole of Unicode (1.1 million code
+// points) the expected number of such pairs in 48 bits is 0.002 per line,
+// and over the few thousand runes real names and addresses use, about
+// 10^-8 per line. So scores are exact but for a vanishing share of lines.
 //
 // Block layout (little-endian). The sizes come first, in the clear, so a
 // block can be parsed without keys; everything after them is under key
@@ -85,32 +96,85 @@ func (h *Hasher) TokenStream(salt *Salt, off int) cipher.Stream {
 	return st
 }
 
-// runeCode is F(rune), cached: a record has few distinct runes, and codes
-// never change under one scheme.
-func (h *Hasher) runeCode(r rune) uint64 {
+// Codes names the code book of a token block's dictionary.
+type Codes uint8
+
+const (
+	// SchemeCodes is F(r) = AES-256 under the rune key of 0^12 ‖ r: one
+	// code book for every line of a key version, as record formats 2 to 4
+	// store it.
+	SchemeCodes Codes = iota
+	// LineCodes is F_s(r), s the line's salt: a code book per line. The
+	// AES-256 block under the line-code key of s[:12] ‖ ⌊r/2⌋ holds the
+	// codes of 2⌊r/2⌋ and 2⌊r/2⌋+1, in its first and second 6 bytes.
+	LineCodes
+)
+
+// useCodes selects the code book that code and cachedCode answer from, and
+// empties the cache, whose codes belong to the book before.
+func (h *Hasher) useCodes(c Codes, salt *Salt) {
+	h.book, h.paired = h.s.runes, false
+	clear(h.codeBlk[:12])
+	if c == LineCodes {
+		h.book, h.paired = h.s.lineRunes, true
+		copy(h.codeBlk[:12], salt[:12])
+	}
+	clear(h.codes[:])
+}
+
+// code is the code of r in the book useCodes selected. A line-code block
+// holds the codes of two neighbouring runes, 2k and 2k+1, in its first and
+// second 6 bytes: a line's runes are mostly letters of one alphabet, so
+// many blocks serve two of them, and ingest pays these calls per line.
+func (h *Hasher) code(r rune) uint64 {
+	in := uint32(r)
+	if h.paired {
+		in >>= 1
+	}
+	binary.BigEndian.PutUint32(h.codeBlk[12:16], in)
+	h.book.Encrypt(h.codeBlk[16:], h.codeBlk[:16])
+	return h.blockCode(r)
+}
+
+// blockCode reads the code of r from the block code computed last.
+func (h *Hasher) blockCode(r rune) uint64 {
+	off := 16
+	if h.paired && r&1 == 1 {
+		off += TokenSize
+	}
+	return binary.LittleEndian.Uint64(h.codeBlk[off:off+8]) & codeMask
+}
+
+// cachedCode is code, cached: scoring asks for the code of one submitted
+// rune many times, and a line code's block gives its neighbour's too.
+func (h *Hasher) cachedCode(r rune) uint64 {
 	e := &h.codes[uint32(r)%codeCacheSize]
 	if e.ok && e.r == r {
 		return e.code
 	}
-	binary.BigEndian.PutUint32(h.blk[12:16], uint32(r))
-	clear(h.blk[:12])
-	h.s.runes.Encrypt(h.blk[16:], h.blk[:16])
-	*e = codeEntry{r: r, code: binary.LittleEndian.Uint64(h.blk[16:24]) & codeMask, ok: true}
+	*e = codeEntry{r: r, code: h.code(r), ok: true}
+	if n := r ^ 1; h.paired && n <= unicode.MaxRune {
+		h.codes[uint32(n)%codeCacheSize] = codeEntry{r: n, code: h.blockCode(n), ok: true}
+	}
 	return e.code
 }
 
-const codeCacheSize = 256
+// codeCacheSize holds the submitted runes of a request: the ASCII ones
+// each in a slot of their own.
+const codeCacheSize = 128
 
 type codeEntry struct {
 	r    rune
-	code uint64
 	ok   bool
+	code uint64
 }
 
 // AppendTokenBlock appends the token block of a record whose scored values,
-// normalised (so valid UTF-8) and in record order, are values.
-func (h *Hasher) AppendTokenBlock(dst []byte, salt *Salt, values [][]byte) []byte {
+// normalised (so valid UTF-8) and in record order, are values, with the
+// codes of book c.
+func (h *Hasher) AppendTokenBlock(dst []byte, salt *Salt, values [][]byte, c Codes) []byte {
 	idx, lens := h.indexRunes(values)
+	h.useCodes(c, salt)
 	d := &h.dict
 	buckets := roundUp(len(d.runes), dictBucket) / dictBucket
 	w := indexWidth(buckets)
@@ -121,7 +185,7 @@ func (h *Hasher) AppendTokenBlock(dst []byte, salt *Salt, values [][]byte) []byt
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(len(d.runes)))
 	for _, r := range d.runes {
-		dst = appendCode(dst, h.runeCode(r))
+		dst = appendCode(dst, h.cachedCode(r))
 	}
 	dst = h.AppendPadding(dst, (buckets*dictBucket-len(d.runes))*TokenSize)
 	for _, n := range lens {
@@ -242,8 +306,10 @@ type TokenBlock struct {
 type tokenSection struct{ lo, padded int }
 
 // OpenTokenBlock removes the key stream from the token block of n values
-// (as sized by TokenBlockSize) of the line with salt.
-func (h *Hasher) OpenTokenBlock(salt *Salt, b []byte, n int) (TokenBlock, error) {
+// (as sized by TokenBlockSize) of the line with salt, whose dictionary
+// holds codes of book c.
+func (h *Hasher) OpenTokenBlock(salt *Salt, b []byte, n int, c Codes) (TokenBlock, error) {
+	h.useCodes(c, salt)
 	stream, size, err := tokenLayout(b, n)
 	if err != nil || size != len(b) {
 		return TokenBlock{}, ErrTokens
@@ -313,7 +379,32 @@ func (t *TokenSeq) Eq(pos int, r rune) bool {
 	if pos < 0 || pos >= len(t.codes) || r < 0 || r > 0x10FFFF {
 		return false
 	}
-	return t.codes[pos] == t.h.runeCode(r)
+	return t.codes[pos] == t.h.cachedCode(r)
+}
+
+// clearTokens zeroes the token scratch of Clear, the whole capacity of
+// every buffer.
+func (h *Hasher) clearTokens() {
+	h.book, h.paired = nil, false
+	clear(h.codeBlk[:])
+	clear(h.codes[:])
+	clear(h.blk[:])
+	h.src = clearSlice(h.src)
+	h.dictCodes = clearSlice(h.dictCodes)
+	h.seq = clearSlice(h.seq)
+	h.idx = clearSlice(h.idx)
+	h.lens = clearSlice(h.lens)
+	h.secs = clearSlice(h.secs)
+	h.width = 0
+	if h.dict.slots != nil {
+		// Only records are built with it; a matcher's Hasher never uses it.
+		h.dict = runeDict{runes: clearSlice(h.dict.runes)}
+	}
+}
+
+func clearSlice[T any](s []T) []T {
+	clear(s[:cap(s)])
+	return s[:0]
 }
 
 // runeDict numbers the distinct runes of one record in order of first

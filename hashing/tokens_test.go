@@ -2,12 +2,14 @@ package hashing_test
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/kycmatch/kycmatch/hashing"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 	"github.com/kycmatch/kycmatch/keys"
 	"github.com/kycmatch/kycmatch/normalize"
 )
@@ -23,19 +25,29 @@ func testSchemeFor(t testing.TB) *hashing.Scheme {
 	return hashing.NewScheme(kr.Active(), normalize.DefaultProfile, []string{"familyName", "givenName"})
 }
 
-// block builds the token block of one record's scored values.
+// block builds the token block of one record's scored values, with line
+// codes.
 func block(h *hashing.Hasher, salt *hashing.Salt, values ...string) []byte {
+	return blockOf(h, salt, hashing.LineCodes, values...)
+}
+
+func blockOf(h *hashing.Hasher, salt *hashing.Salt, c hashing.Codes, values ...string) []byte {
 	var bs [][]byte
 	for _, v := range values {
 		bs = append(bs, []byte(v))
 	}
-	return h.AppendTokenBlock(nil, salt, bs)
+	return h.AppendTokenBlock(nil, salt, bs, c)
 }
 
-// openSeq opens value j of a block.
+// openSeq opens value j of a block of line codes.
 func openSeq(t *testing.T, h *hashing.Hasher, salt *hashing.Salt, b []byte, n, j int) hashing.TokenSeq {
 	t.Helper()
-	blk, err := h.OpenTokenBlock(salt, b, n)
+	return openSeqOf(t, h, salt, hashing.LineCodes, b, n, j)
+}
+
+func openSeqOf(t *testing.T, h *hashing.Hasher, salt *hashing.Salt, c hashing.Codes, b []byte, n, j int) hashing.TokenSeq {
+	t.Helper()
+	blk, err := h.OpenTokenBlock(salt, b, n, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +79,8 @@ func checkEq(t *testing.T, seq hashing.TokenSeq, value, probe string) {
 }
 
 // TestTokenBlockEq: every value of a block answers eq exactly, whether its
-// dictionary takes one-byte indices or, past 256 distinct runes, two.
+// dictionary takes one-byte indices or, past 256 distinct runes, two, and
+// whether it holds line codes or the scheme's codes of older records.
 func TestTokenBlockEq(t *testing.T) {
 	h := testScheme(t).NewHasher()
 	var wide []rune
@@ -83,16 +96,18 @@ func TestTokenBlockEq(t *testing.T) {
 		"composed pairs": {"ana maria lopez", "lopez ana", "c. mayor 5 b", "5 c. mayor b"},
 	}
 	for name, values := range tests {
-		t.Run(name, func(t *testing.T) {
-			salt := hashing.Salt{7}
-			b := block(h, &salt, values...)
-			if n, err := hashing.TokenBlockSize(b, len(values)); err != nil || n != len(b) {
-				t.Fatalf("TokenBlockSize = %d, %v; block is %d bytes", n, err, len(b))
-			}
-			for j, v := range values {
-				checkEq(t, openSeq(t, h, &salt, b, len(values), j), v, "xyzé山")
-			}
-		})
+		for _, c := range []hashing.Codes{hashing.LineCodes, hashing.SchemeCodes} {
+			t.Run(fmt.Sprintf("%s/codes %d", name, c), func(t *testing.T) {
+				salt := hashing.Salt{7}
+				b := blockOf(h, &salt, c, values...)
+				if n, err := hashing.TokenBlockSize(b, len(values)); err != nil || n != len(b) {
+					t.Fatalf("TokenBlockSize = %d, %v; block is %d bytes", n, err, len(b))
+				}
+				for j, v := range values {
+					checkEq(t, openSeqOf(t, h, &salt, c, b, len(values), j), v, "xyzé山")
+				}
+			})
+		}
 	}
 }
 
@@ -124,7 +139,7 @@ func TestTokensNeverRepeat(t *testing.T) {
 	}
 	salt, other := hashing.Salt{1}, hashing.Salt{2}
 	b := block(h, &salt, "aaaaaaaaaaaa")
-	if blk, err := h.OpenTokenBlock(&other, b, 1); err == nil {
+	if blk, err := h.OpenTokenBlock(&other, b, 1, hashing.LineCodes); err == nil {
 		if s, err := blk.Seq(0); err == nil && s.Len() == 12 && s.Eq(0, 'a') {
 			t.Error("another line's key stream opens the block")
 		}
@@ -166,7 +181,7 @@ func TestTokenBlockMalformed(t *testing.T) {
 	if _, err := hashing.TokenBlockSize(b, 3); err == nil {
 		t.Error("a third value read past the block")
 	}
-	blk, err := h.OpenTokenBlock(&salt, b, 2)
+	blk, err := h.OpenTokenBlock(&salt, b, 2, hashing.LineCodes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +198,7 @@ func FuzzTokenBlock(f *testing.F) {
 	h := testSchemeFor(f).NewHasher()
 	f.Fuzz(func(t *testing.T, a, b string, n int, junk []byte) {
 		salt := hashing.Salt{9}
-		if blk, err := h.OpenTokenBlock(&salt, junk, n%4); err == nil {
+		if blk, err := h.OpenTokenBlock(&salt, junk, n%4, hashing.LineCodes); err == nil {
 			for j := 0; j < n%4; j++ {
 				if seq, err := blk.Seq(j); err == nil {
 					seq.Eq(0, 'a')
@@ -201,4 +216,36 @@ func FuzzTokenBlock(f *testing.F) {
 			checkEq(t, openSeq(t, h, &salt, blk, len(values), j), v, "aé")
 		}
 	})
+}
+
+// TestClear: after Clear, nothing reachable from a Hasher holds the phone
+// number, a value or anything of the token block it built and opened: not
+// its buffers to their capacity, not the code cache, not the tail of a
+// message in a MAC state. Everything but the MAC states and the scheme's
+// keys is zero.
+func TestClear(t *testing.T) {
+	h := testScheme(t).NewHasher()
+	salt := hashing.Salt{5, 5, 5}
+	phone, value := "+34600111222", "federica sanchez"
+	h.LookupKey(phone)
+	h.Digest(1, &salt, []byte(value))
+	b := block(h, &salt, value, "arjona")
+	checkEq(t, openSeq(t, h, &salt, b, 2, 0), value, "xyz")
+	scratch := func(p string) bool { return p == "s" || p == "pad" || p == "lookup" || strings.HasPrefix(p, "macs") }
+	keysOnly := func(p string) bool { return p == "s" || p == "pad" }
+	for _, cleared := range []bool{false, true} {
+		if cleared {
+			h.Clear()
+		}
+		all := kyctest.ScanHeap(h, keysOnly)
+		for _, needle := range []string{phone, value} {
+			if all.Contains([]byte(needle)) != !cleared {
+				t.Errorf("cleared %v: %q found %v", cleared, needle, !cleared)
+			}
+		}
+		if nz := kyctest.ScanHeap(h, scratch).NonZero; (len(nz) == 0) != cleared {
+			t.Errorf("cleared %v: non-zero scratch %.10q", cleared, nz)
+		}
+	}
+	checkEq(t, openSeq(t, h, &salt, b, 2, 0), value, "xyz") // still works after
 }

@@ -4,12 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // row is one export row with its cells placed by target column.
@@ -103,18 +104,39 @@ func (c *csvReader) next(r *row) error {
 // bytes, and an unbounded line would let one broken file exhaust memory.
 const maxLine = 1 << 20
 
+// jsonlReader reads one object a line with a reused tokenizer: no map or
+// interface value per row, one string per row that its cells share, and
+// the line itself read in place from the buffer.
 type jsonlReader struct {
 	br      *bufio.Reader
 	m       *Mapping
 	targets map[string]int
 	line    int64
 	num     int64
+	long    []byte // a line longer than the buffer, assembled
+	rd      bytes.Reader
+	dec     *jsontext.Decoder
+	vals    []byte   // the cells of the row being read, back to back
+	cells   []cellAt // where each lies in vals
+	// keys are the raw keys of the rows before, by place, with their
+	// targets: an exporter writes its keys in one order, so the key at a
+	// place is mostly the one there before, found by comparing bytes.
+	keys []keyTarget
+}
+
+type cellAt struct{ t, start, end int }
+
+type keyTarget struct {
+	raw []byte
+	t   int
 }
 
 func newJSONLReader(in io.Reader, m *Mapping) *jsonlReader {
 	br := bufio.NewReaderSize(in, 1<<20)
 	skipBOM(br)
-	return &jsonlReader{br: br, m: m, targets: make(map[string]int)}
+	j := &jsonlReader{br: br, m: m, targets: make(map[string]int)}
+	j.dec = jsontext.NewDecoder(&j.rd)
+	return j
 }
 
 func (j *jsonlReader) next(r *row) error {
@@ -137,60 +159,143 @@ func (j *jsonlReader) next(r *row) error {
 	}
 }
 
-// readLine returns the next line without its line ending, and whether it
-// was longer than maxLine (its excess is read and dropped).
+// readLine returns the next line without its line ending, valid until the
+// next call, and whether it was longer than maxLine (its excess is read
+// and dropped).
 func (j *jsonlReader) readLine() ([]byte, bool, error) {
-	var buf []byte
-	n := 0
-	for {
-		chunk, err := j.br.ReadSlice('\n')
+	chunk, err := j.br.ReadSlice('\n')
+	if err == nil || (errors.Is(err, io.EOF) && len(chunk) > 0) {
+		return bytes.TrimRight(chunk, "\r\n"), false, nil
+	}
+	buf := append(j.long[:0], chunk...)
+	n := len(chunk)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		chunk, err = j.br.ReadSlice('\n')
 		n += len(chunk)
 		if n <= maxLine+1 {
 			buf = append(buf, chunk...)
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, false, fmt.Errorf("read line %d: %w", j.line+1, err)
-		}
-		if n == 0 {
-			return nil, false, io.EOF
-		}
-		return bytes.TrimRight(buf, "\r\n"), n > maxLine+1, nil
 	}
+	j.long = buf
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, false, fmt.Errorf("read line %d: %w", j.line+1, err)
+	}
+	if n == 0 {
+		return nil, false, io.EOF
+	}
+	return bytes.TrimRight(buf, "\r\n"), n > maxLine+1, nil
 }
 
+// This fails to compile if decode's bitmask of targets is too small.
+var _ [64 - numTargets]struct{}
+
+var (
+	errNotObject = &reject{field: "row", reason: "is not a JSON object"}
+	errKeyTwice  = &reject{field: "row", reason: "has a key twice"}
+)
+
+// jsonlOptions leave duplicate names to decode, which finds a column given
+// twice by its target for less than the tokenizer's set of names costs.
+var jsonlOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true)}
+
+// decode reads one object of keys and cell values. The row's cells are
+// substrings of one string of their values, as encoding/csv makes them.
 func (j *jsonlReader) decode(r *row, line []byte) error {
-	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || dec.More() || obj == nil {
-		r.bad = &reject{field: "row", reason: "is not a JSON object"}
+	dec := j.dec
+	j.rd.Reset(line)
+	dec.Reset(&j.rd, jsonlOptions...)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		r.bad = notObject(line)
 		return nil
 	}
-	for k, v := range obj {
-		t, err := j.target(k, r.num)
+	j.vals, j.cells = j.vals[:0], j.cells[:0]
+	var seen uint64 // targets given a cell (see the check above errNotObject)
+	for k := 0; dec.PeekKind() == '"'; k++ {
+		name, err := dec.ReadValue()
+		if err != nil {
+			r.bad = notObject(line)
+			return nil
+		}
+		t, err := j.keyAt(k, name, r.num)
 		if err != nil {
 			return err
+		}
+		v, err := dec.ReadValue()
+		if err != nil {
+			r.bad = notObject(line)
+			return nil
 		}
 		if t == colIgnore {
 			continue
 		}
-		s, ok := jsonCell(v)
-		if !ok {
+		if seen&(1<<t) != 0 {
+			r.bad = errKeyTwice
+			return nil
+		}
+		seen |= 1 << t
+		start := len(j.vals)
+		var ok bool
+		if j.vals, ok = appendCell(j.vals, v); !ok {
 			r.bad = &reject{field: targetName(t), reason: "must be a string"}
 			return nil
 		}
-		r.cells[t] = s
+		j.cells = append(j.cells, cellAt{t, start, len(j.vals)})
+	}
+	if _, err := dec.ReadToken(); err != nil { // the closing brace
+		r.bad = notObject(line)
+		return nil
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		r.bad = errNotObject
+		return nil
+	}
+	text := string(j.vals)
+	for _, c := range j.cells {
+		r.cells[c.t] = text[c.start:c.end]
 	}
 	return nil
 }
 
-func (j *jsonlReader) target(key string, num int64) (int, error) {
-	if t, ok := j.targets[key]; ok {
+// notObject is the reject of a line the tokenizer refused: invalid UTF-8
+// gets a reason of its own.
+func notObject(line []byte) *reject {
+	if !utf8.Valid(line) {
+		return &reject{field: "row", reason: "is not valid UTF-8"}
+	}
+	return errNotObject
+}
+
+// keyAt resolves the raw (quoted) object key at place k of a row.
+func (j *jsonlReader) keyAt(k int, raw jsontext.Value, num int64) (int, error) {
+	if k < len(j.keys) && bytes.Equal(j.keys[k].raw, raw) {
+		return j.keys[k].t, nil
+	}
+	t, err := j.target(raw, num)
+	if err != nil {
+		return 0, err
+	}
+	if k == len(j.keys) {
+		j.keys = append(j.keys, keyTarget{})
+	}
+	j.keys[k] = keyTarget{raw: append(j.keys[k].raw[:0], raw...), t: t}
+	return t, nil
+}
+
+// target resolves a raw (quoted) object key. Keys seen before are found
+// without unquoting or allocating.
+func (j *jsonlReader) target(raw jsontext.Value, num int64) (int, error) {
+	name := raw[1 : len(raw)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		unq, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil { // the tokenizer has checked it: unreachable
+			return 0, fmt.Errorf("row %d (line %d) has an object key that cannot be unquoted", num, j.line)
+		}
+		name = unq
+	}
+	if t, ok := j.targets[string(name)]; ok {
 		return t, nil
 	}
+	key := string(name)
 	t, ok := j.m.target(key)
 	if !ok {
 		return 0, unknownKey(key, num, j.line)
@@ -209,22 +314,22 @@ func unknownKey(key string, num, line int64) error {
 	return fmt.Errorf("row %d (line %d) has %s: rename or ignore it in a --mapping file", num, line, what)
 }
 
-// jsonCell accepts strings, numbers (postal codes and street numbers are
-// often written as numbers) and booleans (eligible), with null as "not
-// held"; objects and arrays are not cell values.
-func jsonCell(v any) (string, bool) {
-	switch v := v.(type) {
-	case nil:
-		return "", true
-	case string:
-		return v, utf8.ValidString(v)
-	case json.Number:
-		return v.String(), true
-	case bool:
-		if v {
-			return "true", true
+// appendCell appends the cell of raw value v: strings, numbers (postal
+// codes and street numbers are often written as numbers) and booleans
+// (eligible), with null as "not held"; objects and arrays are not cell
+// values.
+func appendCell(dst []byte, v jsontext.Value) ([]byte, bool) {
+	switch v.Kind() {
+	case 'n':
+		return dst, true
+	case '"':
+		if bytes.IndexByte(v, '\\') < 0 {
+			return append(dst, v[1:len(v)-1]...), true
 		}
-		return "false", true
+		out, err := jsontext.AppendUnquote(dst, v)
+		return out, err == nil
+	case '0', 't', 'f':
+		return append(dst, v...), true
 	}
-	return "", false
+	return dst, false
 }

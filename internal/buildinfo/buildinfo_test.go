@@ -26,13 +26,13 @@ func TestFromBuild(t *testing.T) {
 		if tt.want.GoVersion == "" {
 			tt.want.GoVersion = got.GoVersion // runtime.Version()
 		}
-		tt.want.Formats = "2, 3, 4"
+		tt.want.Formats = "2, 3, 4, 5"
 		if got != tt.want {
 			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
 	line := fromBuild(tests[2].bi).String()
-	if want := "kycmatch v1.2.3 (commit 1a2b3c4d5e6f, go1.26.8); record formats 2, 3, 4"; line != want {
+	if want := "kycmatch v1.2.3 (commit 1a2b3c4d5e6f, go1.26.8); record formats 2, 3, 4, 5"; line != want {
 		t.Errorf("line %q, want %q", line, want)
 	}
 }
