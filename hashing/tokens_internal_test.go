@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kycmatch/kycmatch/keys"
+	"github.com/kycmatch/kycmatch/normalize"
 )
 
 // TestCodeBooks: line codes give the same rune unrelated codes in two
@@ -18,7 +19,7 @@ func TestCodeBooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewScheme(kr.Active(), DefaultProfile, []string{"familyName"}).NewHasher()
+	h := NewScheme(kr.Active(), normalize.DefaultProfile, []string{"familyName"}).NewHasher()
 	values := [][]byte{[]byte("sanchez arjona")}
 	scheme := dictionary(t, h, &Salt{}, values, SchemeCodes)
 	for _, c := range []struct {
@@ -65,7 +66,7 @@ func TestCodeKnownAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewScheme(kr.Active(), DefaultProfile, nil)
+	s := NewScheme(kr.Active(), normalize.DefaultProfile, nil)
 	h := s.NewHasher()
 	salt := Salt{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	for _, c := range []struct {
