@@ -47,7 +47,7 @@ func (s *Store) readVerified(dir, id string) (m *meta, bound bool, err error) {
 	case err != nil:
 		return nil, false, err
 	default:
-		if err := sealed.VerifyMeta(s.opt.Keys, m, b, mac); err != nil {
+		if err := sealed.VerifyMeta(s.opt.Keys, m, b, mac, metaFile); err != nil {
 			return nil, false, err
 		}
 		bound = true

@@ -171,8 +171,9 @@ func metaMAC(k Keys, keyID string, b []byte) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// VerifyMeta checks that mac authenticates b, the stored form of m.
-func VerifyMeta(k Keys, m *Meta, b, mac []byte) error {
+// VerifyMeta checks that mac authenticates b, the stored form of m; what
+// names where b is kept, for the message.
+func VerifyMeta(k Keys, m *Meta, b, mac []byte, what string) error {
 	want, err := hex.DecodeString(strings.TrimSpace(string(mac)))
 	if err != nil {
 		want = nil // compares unequal below, with the same message
@@ -182,7 +183,7 @@ func VerifyMeta(k Keys, m *Meta, b, mac []byte) error {
 		return fmt.Errorf("cannot check its metadata: %w", err)
 	}
 	if !hmac.Equal(got, want) {
-		return fmt.Errorf("its metadata does not authenticate under key %s: it was altered, or the keyring holds another key under that id", m.KeyID)
+		return fmt.Errorf("%s does not authenticate under key %s: the metadata was altered, or the keyring holds another key under that id", what, m.KeyID)
 	}
 	return nil
 }
