@@ -183,7 +183,7 @@ func (w *Writer) Commit(ctx context.Context, stats engine.CommitStats) (engine.G
 	if err := w.s.dropUnlisted(ctx, w.lock); err != nil {
 		w.s.opt.Logger.Warn("old generations kept until the next ingest", "err", err)
 	}
-	w.lock.Close(context.Background())
+	w.unlock(ctx)
 	return w.meta.Info(), nil
 }
 
@@ -242,11 +242,19 @@ func (w *Writer) Abort() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err := w.lock.Exec(ctx, "DROP TABLE IF EXISTS "+w.table)
-	w.lock.Close(ctx)
+	w.unlock(ctx)
 	if err != nil {
 		return fail("drop the unfinished generation", err)
 	}
 	return nil
+}
+
+// unlock releases the advisory lock and closes its session. Explicitly:
+// the server releases a closed session's locks only as its backend
+// exits, which the next ingest might not wait for.
+func (w *Writer) unlock(ctx context.Context) {
+	w.lock.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey)
+	w.lock.Close(ctx)
 }
 
 // dropUnlisted drops every generation table without a metadata row: what
@@ -289,6 +297,9 @@ type copyStream struct {
 	stopped bool
 }
 
+// Three batches go round: one filled by Put, one in the channel, one
+// being copied; free holds them all, so no hand-back ever blocks.
+
 // batch is rows packed into one buffer: key and value of row i end at
 // ends[i][0] and ends[i][1].
 type batch struct {
@@ -299,7 +310,7 @@ type batch struct {
 const batchRows, batchBytes = 1024, 1 << 20
 
 func newCopyStream(seal *sealed.Sealer) *copyStream {
-	st := &copyStream{seal: seal, cur: &batch{}, full: make(chan *batch, 1), free: make(chan *batch, 2), done: make(chan struct{})}
+	st := &copyStream{seal: seal, cur: &batch{}, full: make(chan *batch, 1), free: make(chan *batch, 3), done: make(chan struct{})}
 	st.free <- &batch{}
 	st.free <- &batch{}
 	return st
@@ -353,8 +364,8 @@ func (st *copyStream) stop() error {
 		st.stopped = true
 		if len(st.cur.ends) > 0 {
 			st.full <- st.cur
-			st.cur = &batch{}
 		}
+		st.cur = nil
 		close(st.full)
 	}
 	<-st.done
