@@ -227,4 +227,3 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("next build made %s", info.ID)
 	}
 }
-

@@ -21,7 +21,6 @@ func (g *Generation) rawScan(ctx context.Context, fn func(key, v []byte) error) 
 	return rows.Err()
 }
 
-
 // RawScan calls fn with every line of g as stored: sealed, unless the
 // store is plaintext.
 func RawScan(g any, fn func(key, v []byte) error) error {

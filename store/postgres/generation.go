@@ -155,4 +155,3 @@ func (g *Generation) Scan(ctx context.Context, lo, hi []byte, fn func(key, rec [
 
 // Close does nothing: the sessions are the store's.
 func (g *Generation) Close() error { return nil }
-
