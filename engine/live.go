@@ -193,10 +193,10 @@ func (l *Live) refresh(ctx context.Context) (string, error) {
 	}
 	lm := &liveMatcher{m: m, log: l.log}
 	lm.refs.Store(1)
+	l.refused.Store(nil) // first: /readyz never shows the new one refused
 	if old := l.cur.Swap(lm); old != nil {
 		old.release()
 	}
-	l.refused.Store(nil)
 	info := m.Generation().Info()
 	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "lines", info.Lines, "created", info.Created)
 	l.onSwap(info)
