@@ -175,14 +175,18 @@ func (p *Postgres) RunAs(bin, name string, args ...string) ([]byte, error) {
 	return out, err
 }
 
-// Start starts the server on a new free port; settings favour speed over
-// durability, which throwaway tests do not need.
+// Start starts the server, on its port again after Kill, else on a free
+// one; settings favour speed over durability, which throwaway tests do
+// not need.
 func (p *Postgres) Start(bin string) error {
-	port, err := freePort()
-	if err != nil {
-		return err
+	if p.Port == 0 {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		p.Port = port
 	}
-	p.Port = port
+	port := p.Port
 	p.cmd = asPostgres(filepath.Join(bin, "postgres"), "-D", p.Dir, "-p", strconv.Itoa(port), "-k", p.Dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off", "-c", "max_connections=100", "-c", "shared_buffers=32MB",

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kycmatch/kycmatch/api/auth"
+	"github.com/kycmatch/kycmatch/internal/kyctest"
+)
+
+// pgEnv is a keyring, a synthetic export, a JWKS file and the binary, for
+// tests that run kycmatch processes against PostgreSQL.
+type pgEnv struct {
+	t                       *testing.T
+	bin, dir, kr, jwks, csv string
+	idp                     *auth.DevIssuer
+}
+
+func newPGEnv(t *testing.T, lines int) *pgEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary and starts PostgreSQL")
+	}
+	kyctest.PostgresBin(t)
+	dir := t.TempDir()
+	e := &pgEnv{t: t, bin: binary(t), dir: dir, kr: filepath.Join(dir, "kr"), jwks: filepath.Join(dir, "jwks.json"), csv: filepath.Join(dir, "export.csv")}
+	var err error
+	if e.idp, err = auth.NewDevIssuer(serveIssuer, serveAudience); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.jwks, e.idp.JWKS(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.run("keys", "init", "--keyring", e.kr)
+	e.run("gen", "--count", fmt.Sprint(lines), "--seed", "5", "--complete", "--out", e.csv)
+	return e
+}
+
+// cmd is a kycmatch process with no KYCMATCH_ variable of the test's
+// environment, so each test says what it uses.
+func (e *pgEnv) cmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(e.bin, args...)
+	cmd.Dir = e.dir
+	for _, v := range os.Environ() {
+		if !strings.HasPrefix(v, "KYCMATCH_") {
+			cmd.Env = append(cmd.Env, v)
+		}
+	}
+	cmd.Env = append(cmd.Env, "KYCMATCH_KEYRING="+e.kr)
+	return cmd
+}
+
+func (e *pgEnv) run(args ...string) string {
+	e.t.Helper()
+	out, err := e.cmd(args...).CombinedOutput()
+	if err != nil {
+		e.t.Fatalf("kycmatch %s: %v\n%s", args[0], err, out)
+	}
+	return string(out)
+}
+
+func (e *pgEnv) ingest(url string) string {
+	e.t.Helper()
+	return e.run("ingest", "--quiet", "--store", url, e.csv)
+}
+
+// serve starts `kycmatch serve --store url` and returns its public and
+// admin base URLs once /healthz answers.
+func (e *pgEnv) serve(url string) (pub, adm string) {
+	e.t.Helper()
+	pub, adm = "127.0.0.1:"+freePort(e.t), "127.0.0.1:"+freePort(e.t)
+	cmd := e.cmd("serve", "--store", url, "--addr", pub, "--admin-addr", adm, "--jwks", e.jwks,
+		"--issuer", serveIssuer, "--audience", serveAudience, "--poll", "100ms")
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if e.t.Failed() {
+			e.t.Logf("serve's log:\n%s", stderr.String())
+		}
+	})
+	pub, adm = "http://"+pub, "http://"+adm
+	waitFor(e.t, "serve's /healthz", func() bool {
+		r, err := httpGet(adm + "/healthz")
+		return err == nil && r == 200
+	})
+	return pub, adm
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+func (e *pgEnv) token() string {
+	tok, err := e.idp.Token(auth.DevClaims{ClientID: "pg-test-partner", Scopes: []string{"kyc-match:match"}}, time.Hour)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
+// matchBody asks about phone's gender, which every line of a --complete
+// export holds.
+func matchBody(phone string) string { return `{"phoneNumber":"` + phone + `","gender":"MALE"}` }
+
+// readOnlyURL creates a role that may only read, and whose SELECT extends
+// to the tables ingests create later, and returns url as that role.
+func readOnlyURL(t *testing.T, pg *kyctest.Postgres, url, role string) string {
+	db := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	pg.Exec(t, db, "CREATE ROLE "+role+" LOGIN",
+		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO "+role,
+		"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO "+role)
+	t.Cleanup(func() {
+		pg.Exec(t, db, "REASSIGN OWNED BY "+role+" TO postgres", "DROP OWNED BY "+role)
+		pg.Exec(t, "postgres", "DROP ROLE "+role)
+	})
+	return strings.Replace(url, "postgres://postgres@", "postgres://"+role+"@", 1)
+}
+
+// TestPostgresStore: ingest, serve and match with --store, serve under a
+// role that may only read, a second ingest swapped in while two serve
+// processes answer without a failed request, and a database dump that
+// holds no value of the export.
+func TestPostgresStore(t *testing.T) {
+	e := newPGEnv(t, 300)
+	pg := kyctest.SharedPostgres(t)
+	url := pg.NewDatabase(t)
+	ro := readOnlyURL(t, pg, url, fmt.Sprintf("kyc_ro_%d", os.Getpid()))
+	if out := e.ingest(url); !strings.Contains(out, "loaded 300") {
+		t.Fatalf("ingest: %s", out)
+	}
+	phone := firstPhone(t, e.csv)
+	out := e.run("match", "--store", ro, "--json", matchBody(phone))
+	if !strings.Contains(out, `"genderMatch"`) {
+		t.Fatalf("match: %s", out)
+	}
+	pubs := make([]string, 2)
+	for i := range pubs {
+		var adm string
+		pubs[i], adm = e.serve(ro)
+		waitFor(t, "readiness", func() bool { return ready(t, adm).Generation == "00000001" })
+	}
+	tok := e.token()
+	camara(t, send(t, "POST", pubs[0]+"/kyc-match/vwip/match", tok, strings.NewReader(matchBody(phone))), 200, "")
+	camara(t, send(t, "POST", pubs[0]+"/kyc-match/vwip/match", tok, strings.NewReader(matchBody("+99912345678"))), 404, "IDENTIFIER_NOT_FOUND")
+
+	// Hot swap: steady requests to both while a second ingest commits.
+	stop, results := steadyRequests(t, pubs, tok, phone)
+	e.ingest(url)
+	time.Sleep(time.Second)
+	stop()
+	if bad := results.failures(); len(bad) > 0 {
+		t.Errorf("failed requests during the swap: %v", bad)
+	}
+	for _, p := range pubs {
+		if s := postStatus(p+"/kyc-match/vwip/match", tok, matchBody(phone)); s != 200 {
+			t.Errorf("after the swap: %d", s)
+		}
+	}
+	dumpHoldsNoValue(t, pg, url, e.csv)
+}
+
+// dumpHoldsNoValue runs pg_dump and fails if it holds any value of the
+// export, a phone number included: the privacy scan, on what a database
+// administrator or a backup would have.
+func dumpHoldsNoValue(t *testing.T, pg *kyctest.Postgres, url, export string) {
+	t.Helper()
+	db := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	dump, err := pg.RunAs(kyctest.PostgresBin(t), "pg_dump", "-h", "127.0.0.1", "-p", fmt.Sprint(pg.Port), "-U", "postgres", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(dump, []byte("kycmatch_gen_")) {
+		t.Fatal("the dump holds no generation table")
+	}
+	f, err := os.Open(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, row := range rows[1:] {
+		for _, v := range row {
+			v = strings.TrimSpace(v)
+			if len(v) < 6 { // short codes (ES, MALE, true) occur by chance
+				continue
+			}
+			checked++
+			if bytes.Contains(dump, []byte(v)) {
+				t.Fatalf("the dump holds a value of the export (%d bytes long)", len(v))
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d values checked", checked)
+	}
+}
+
+// requestLog counts a steady stream of requests' outcomes.
+type requestLog struct {
+	mu       sync.Mutex
+	statuses []int
+	times    []time.Time
+}
+
+func (l *requestLog) add(status int) {
+	l.mu.Lock()
+	l.statuses, l.times = append(l.statuses, status), append(l.times, time.Now())
+	l.mu.Unlock()
+}
+
+// failures lists the statuses other than 200, in order.
+func (l *requestLog) failures() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var bad []int
+	for _, s := range l.statuses {
+		if s != 200 {
+			bad = append(bad, s)
+		}
+	}
+	return bad
+}
+
+// steadyRequests sends a match about phone to each of pubs every 10 ms
+// until stop; status 0 is a request that got no HTTP answer.
+func steadyRequests(t *testing.T, pubs []string, tok, phone string) (stop func(), log *requestLog) {
+	log = &requestLog{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, p := range pubs {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+				log.add(postStatus(p+"/kyc-match/vwip/match", tok, matchBody(phone)))
+			}
+		})
+	}
+	return func() { close(done); wg.Wait() }, log
+}
+
+var shortClient = &http.Client{Timeout: 5 * time.Second}
+
+func httpGet(url string) (int, error) {
+	r, err := shortClient.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	r.Body.Close()
+	return r.StatusCode, nil
+}
+
+// postStatus sends one match and returns its status: 0 when no answer
+// came, -1 for a 200 that is not the verdict asked for.
+func postStatus(url, tok, body string) int {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	r, err := shortClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	if r.StatusCode == 200 && !bytes.Contains(b, []byte(`"genderMatch"`)) {
+		return -1
+	}
+	return r.StatusCode
+}
