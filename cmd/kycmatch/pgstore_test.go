@@ -297,3 +297,76 @@ func postStatus(url, tok, body string) int {
 	}
 	return r.StatusCode
 }
+
+// TestPostgresFailover: serve given a primary and its streaming standby.
+// The primary is killed under steady requests: answers resume from the
+// standby within 2 s, and every request that fails meanwhile is a 503,
+// never a 404 or a verdict. The standby is promoted and an ingest against
+// it becomes current on the running serve. Then no host answers at all:
+// /match is 503 and /readyz 503, until the server is back, when serve
+// answers again by itself.
+func TestPostgresFailover(t *testing.T) {
+	e := newPGEnv(t, 200)
+	primary := kyctest.NewPostgres(t)
+	url := primary.NewDatabase(t)
+	e.ingest(url)
+	standby := primary.Standby(t)
+	db := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	both := fmt.Sprintf("postgres://postgres@%s,%s/%s?sslmode=disable&target_session_attrs=any", primary.Addr(), standby.Addr(), db)
+	pub, adm := e.serve(both)
+	waitFor(t, "readiness", func() bool { return ready(t, adm).Generation == "00000001" })
+	tok, phone := e.token(), firstPhone(t, e.csv)
+
+	stop, log := steadyRequests(t, []string{pub}, tok, phone)
+	time.Sleep(300 * time.Millisecond)
+	killed := time.Now()
+	primary.Kill()
+	time.Sleep(2500 * time.Millisecond)
+	stop()
+	checkOutage(t, log, killed, 2*time.Second)
+
+	standby.Exec(t, "postgres", "SELECT pg_promote()")
+	promoted := fmt.Sprintf("postgres://postgres@%s/%s?sslmode=disable", standby.Addr(), db)
+	waitFor(t, "the promoted standby to accept writes", func() bool {
+		_, err := e.cmd("ingest", "--quiet", "--store", promoted, e.csv).CombinedOutput()
+		return err == nil
+	})
+	waitFor(t, "serve to answer from the new generation", func() bool { return ready(t, adm).Generation == "00000002" })
+	camara(t, send(t, "POST", pub+"/kyc-match/vwip/match", tok, strings.NewReader(matchBody(phone))), 200, "")
+
+	// No host answers.
+	standby.Kill()
+	camara(t, send(t, "POST", pub+"/kyc-match/vwip/match", tok, strings.NewReader(matchBody(phone))), 503, "UNAVAILABLE")
+	waitFor(t, "/readyz 503", func() bool { s, _ := httpGet(adm + "/readyz"); return s == 503 })
+	if err := standby.Start(kyctest.PostgresBin(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "/readyz 200 again", func() bool { s, _ := httpGet(adm + "/readyz"); return s == 200 })
+	camara(t, send(t, "POST", pub+"/kyc-match/vwip/match", tok, strings.NewReader(matchBody(phone))), 200, "")
+}
+
+// checkOutage: every request failed with a 503 (none unanswered, none a
+// 404 or a wrong verdict), and answers resumed within limit of the kill.
+func checkOutage(t *testing.T, log *requestLog, killed time.Time, limit time.Duration) {
+	t.Helper()
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	var failed int
+	var lastFail time.Time
+	resumed := false
+	for i, s := range log.statuses {
+		switch {
+		case s == 503:
+			failed++
+			lastFail = log.times[i]
+		case s != 200:
+			t.Errorf("request %d at %s after the kill: status %d", i, log.times[i].Sub(killed), s)
+		case log.times[i].After(killed):
+			resumed = true
+		}
+	}
+	if !resumed || lastFail.Sub(killed) > limit {
+		t.Errorf("answers did not resume within %s: last failure %s after the kill, %d failures", limit, lastFail.Sub(killed), failed)
+	}
+	t.Logf("%d requests, %d answered 503, the last %s after the kill", len(log.statuses), failed, max(lastFail.Sub(killed), 0))
+}

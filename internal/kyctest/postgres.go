@@ -108,7 +108,7 @@ func (p *Postgres) Standby(tb testing.TB) *Postgres {
 		tb.Fatal(err)
 	}
 	if _, err := s.RunAs(bin, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(p.Port), "-U", "postgres",
-		"-D", dir, "-R", "-X", "stream", "--no-sync"); err != nil {
+		"-D", dir, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"); err != nil {
 		os.RemoveAll(dir)
 		tb.Fatal(err)
 	}
