@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
@@ -369,4 +372,105 @@ func checkOutage(t *testing.T, log *requestLog, killed time.Time, limit time.Dur
 		t.Errorf("answers did not resume within %s: last failure %s after the kill, %d failures", limit, lastFail.Sub(killed), failed)
 	}
 	t.Logf("%d requests, %d answered 503, the last %s after the kill", len(log.statuses), failed, max(lastFail.Sub(killed), 0))
+}
+
+// TestPostgresIngestSurvivesKill kills ingest with SIGKILL during its
+// COPY, while its primary key is being built, and in its switch
+// transaction (each held there by a lock the test takes): the previous
+// generation stays current and answering, and the next ingest succeeds
+// and leaves no table, row or lock behind.
+func TestPostgresIngestSurvivesKill(t *testing.T) {
+	e := newPGEnv(t, 2000)
+	pg := kyctest.SharedPostgres(t)
+	url := pg.NewDatabase(t)
+	e.ingest(url)
+	ctx := context.Background()
+	db, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	phone := firstPhone(t, e.csv)
+	stages := []struct {
+		name, query string // the ingest's statement to kill it in
+		block       string // what the test holds meanwhile
+	}{
+		{"COPY", "COPY %", ""},
+		{"IndexBuild", "ALTER TABLE % ADD PRIMARY KEY%", "LOCK TABLE kycmatch_gen_00000002 IN ACCESS SHARE MODE"},
+		{"Switch", "INSERT INTO kycmatch_current%", "SELECT * FROM kycmatch_current FOR UPDATE"},
+	}
+	for _, st := range stages {
+		t.Run(st.name, func(t *testing.T) {
+			cmd := e.cmd("ingest", "--quiet", "--store", url, e.csv)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			inStage := func(query string) func() bool {
+				return func() bool {
+					return countRows(t, db, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'kycmatch' AND state = 'active' AND query ILIKE '"+query+"'") > 0
+				}
+			}
+			var blocker pgx.Tx
+			if st.block != "" {
+				// The COPY runs into the new table: a killed run's is gone.
+				waitFor(t, "the ingest's COPY", inStage("COPY %"))
+				// On a session of its own: within a transaction,
+				// pg_stat_activity shows one snapshot.
+				hold, err := pgx.Connect(ctx, url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer hold.Close(ctx)
+				if blocker, err = hold.Begin(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := blocker.Exec(ctx, st.block); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitFor(t, "the ingest in "+st.name, inStage(st.query))
+			cmd.Process.Kill()
+			if blocker != nil {
+				blocker.Rollback(ctx)
+			}
+			waitFor(t, "the killed ingest's sessions gone, and its lock", func() bool {
+				return countRows(t, db, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'kycmatch'") == 0 &&
+					countRows(t, db, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory'") == 0
+			})
+			var cur string
+			if err := db.QueryRow(ctx, "SELECT generation FROM kycmatch_current").Scan(&cur); err != nil || cur != "00000001" {
+				t.Fatalf("current generation %q after the kill (%v)", cur, err)
+			}
+			if out := e.run("match", "--store", url, "--json", matchBody(phone)); !strings.Contains(out, `"genderMatch"`) {
+				t.Fatalf("the previous generation does not answer: %s", out)
+			}
+		})
+	}
+	e.ingest(url)
+	e.ingest(url)
+	if n := countRows(t, db, tablesQuery+" AND table_name ~ '^kycmatch_gen_[0-9]{8}$'"); n != 2 {
+		t.Errorf("%d generation tables after two good ingests, want 2", n)
+	}
+	if n := countRows(t, db, "SELECT 1 FROM kycmatch_generations"); n != 2 {
+		t.Errorf("%d generation rows, want 2", n)
+	}
+}
+
+const tablesQuery = "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+
+func countRows(t *testing.T, db *pgx.Conn, q string) int {
+	t.Helper()
+	rows, err := db.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -197,6 +197,19 @@ func tableOf(id string) string { return pgx.Identifier{genPrefix + id}.Sanitize(
 
 func formatID(n uint64) string { return fmt.Sprintf("%08d", n) }
 
+// validID reports whether id is a generation id: eight digits.
+func validID(id string) bool {
+	if len(id) != 8 {
+		return false
+	}
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func isUndefinedTable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "42P01"

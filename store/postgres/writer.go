@@ -71,6 +71,10 @@ func (s *Store) lockIngest(ctx context.Context) (*pgx.Conn, error) {
 		conn.Close(context.Background())
 		return nil, ErrBusy
 	}
+	// A killed ingest's session stays busy with an index build, and holds
+	// the lock, until the server notices the client is gone; PostgreSQL 14
+	// and later can check. Elsewhere the setting is unknown: no matter.
+	conn.Exec(ctx, "SET client_connection_check_interval = 1000")
 	return conn, nil
 }
 
@@ -273,8 +277,8 @@ func (s *Store) dropUnlisted(ctx context.Context, lock *pgx.Conn) error {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if !strings.HasPrefix(n, genPrefix) {
-			continue
+		if id, ok := strings.CutPrefix(n, genPrefix); !ok || !validID(id) {
+			continue // LIKE's _ matches any character: kycmatch_generations
 		}
 		if _, err := lock.Exec(ctx, "SET lock_timeout = '10s'; DROP TABLE IF EXISTS "+pgx.Identifier{n}.Sanitize()+"; RESET lock_timeout"); err != nil {
 			return fail("drop old generation "+strings.TrimPrefix(n, genPrefix), err)
