@@ -7,8 +7,10 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/internal/kyctest"
@@ -16,8 +18,9 @@ import (
 	"github.com/kycmatch/kycmatch/store/storetest"
 )
 
-// benchLines is how many lines each load benchmark writes; set
-// KYCMATCH_PG_BENCH_LINES to run them (go test -bench Load -run ^$).
+// benchLines is how many lines each benchmark writes; set
+// KYCMATCH_PG_BENCH_LINES to run them (go test -bench . -run ^$); the Get
+// benchmarks' keys (storetest.LineKey) stay distinct up to 65 536.
 func benchLines(b *testing.B) int {
 	n, _ := strconv.Atoi(os.Getenv("KYCMATCH_PG_BENCH_LINES"))
 	if n <= 0 {
@@ -98,3 +101,60 @@ func benchKey(i, n int) []byte {
 }
 
 func newDBB(b *testing.B) string { return kyctest.SharedPostgres(b).NewDatabase(b) }
+
+// BenchmarkGetStore is Generation.Get of random lines, in parallel: one
+// prepared SELECT per read, and the record opened.
+func BenchmarkGetStore(b *testing.B) {
+	n := benchLines(b)
+	url := newDBB(b)
+	st, err := postgres.Open(url, postgres.Options{Keys: storetest.Key, StatementTimeout: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	storetest.Build(b, st, n, "line")
+	g, err := st.Current(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		var buf []byte
+		i := 0
+		for pb.Next() {
+			i++
+			if buf, err = g.Get(context.Background(), storetest.LineKey(i%n, n), buf[:0]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkGetBare is the floor: the same primary-key SELECT through a
+// pgxpool, its bytes copied out.
+func BenchmarkGetBare(b *testing.B) {
+	n := benchLines(b)
+	url := newDBB(b)
+	st, err := postgres.Open(url, postgres.Options{Keys: storetest.Key, Plaintext: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.Build(b, st, n, "line")
+	st.Close()
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	b.RunParallel(func(pb *testing.PB) {
+		var v []byte
+		i := 0
+		for pb.Next() {
+			i++
+			if err := pool.QueryRow(context.Background(), "SELECT v FROM kycmatch_gen_00000001 WHERE k = $1", storetest.LineKey(i%n, n)).Scan(&v); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
