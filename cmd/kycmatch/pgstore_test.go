@@ -183,6 +183,30 @@ func TestPostgresStore(t *testing.T) {
 		}
 	}
 	dumpHoldsNoValue(t, pg, url, e.csv)
+
+	// A delta builds on the current generation, read back with Scan.
+	delta := filepath.Join(e.dir, "delta.csv")
+	if err := os.WriteFile(delta, []byte("phoneNumber,op\n"+phone+",delete\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.run("ingest", "--quiet", "--delta", "--store", url, delta)
+	out = e.run("match", "--store", url, "--json", matchBody(firstPhoneAfter(t, e.csv)))
+	if !strings.Contains(out, `"genderMatch"`) {
+		t.Fatalf("a line the delta kept: %s", out)
+	}
+	if out, err := e.cmd("match", "--store", url, "--json", matchBody(phone)).CombinedOutput(); err == nil || !strings.Contains(string(out), "IDENTIFIER_NOT_FOUND") {
+		t.Fatalf("the line the delta deleted: %v %s", err, out)
+	}
+}
+
+// firstPhoneAfter is the export's second line's phone number.
+func firstPhoneAfter(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 4)
+	return strings.NewReplacer(" ", "", "-", "").Replace(strings.Split(lines[2], ",")[0])
 }
 
 // dumpHoldsNoValue runs pg_dump and fails if it holds any value of the
@@ -473,4 +497,36 @@ func countRows(t *testing.T, db *pgx.Conn, q string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestStoreFlags: --data and --store together, or a --store that is not
+// a PostgreSQL URL, are usage errors naming the flags, in every command
+// that takes them; the URL's password is never repeated.
+func TestStoreFlags(t *testing.T) {
+	for _, cmd := range [][]string{{"ingest", "x.csv"}, {"serve"}, {"match", "--json", "{}"}} {
+		for _, tt := range []struct {
+			name string
+			args []string
+			want []string
+		}{
+			{"Both", []string{"--data", t.TempDir(), "--store", "postgres://u:hunter22@h/db"}, []string{"--data", "--store"}},
+			{"NotPostgres", []string{"--store", "mysql://u:hunter22@h/db"}, []string{"--store", "postgres://"}},
+		} {
+			t.Run(cmd[0]+"/"+tt.name, func(t *testing.T) {
+				var stderr bytes.Buffer
+				args := append(append([]string{"kycmatch", cmd[0], "--keyring", "kr"}, tt.args...), cmd[1:]...)
+				if code := run(context.Background(), args, nil, io.Discard, &stderr); code != exitUsage {
+					t.Fatalf("exit %d, want %d: %s", code, exitUsage, stderr.String())
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(stderr.String(), w) {
+						t.Errorf("%q does not name %s", stderr.String(), w)
+					}
+				}
+				if strings.Contains(stderr.String(), "hunter22") {
+					t.Errorf("the password is in %q", stderr.String())
+				}
+			})
+		}
+	}
 }
