@@ -18,7 +18,7 @@ const (
 	ENOTAPPLICABLE   = "not_applicable"        // the line exists but is not eligible
 	EIDREQUIRED      = "id_document_required"  // operator requires idDocument first
 	EIDMISMATCH      = "id_document_mismatch"  // and it did not match
-	EUNAVAILABLE     = "unavailable"           // no generation is open yet
+	EUNAVAILABLE     = "unavailable"           // no generation is open yet, or the store is out of reach
 	EINTERNAL        = "internal"
 )
 
@@ -73,3 +73,8 @@ var ErrNoGeneration = &Error{Code: EUNAVAILABLE, Message: "No subscriber data ha
 
 // ErrNotFound is returned by Generation.Get for an unknown line.
 var ErrNotFound = &Error{Code: ENOTFOUND}
+
+// ErrStoreUnavailable is wrapped by a store that cannot reach where its
+// generations live (no database host answers, say): the request may
+// succeed later, and must never be answered as if the line were unknown.
+var ErrStoreUnavailable = &Error{Code: EUNAVAILABLE, Message: "The subscriber data cannot be reached right now."}

@@ -28,6 +28,9 @@ type Live struct {
 	reloaded  string
 	onSwap    func(GenerationInfo)
 	onRefusal func(Refusal)
+	// down is set while the store cannot be reached (ErrStoreUnavailable):
+	// a Live is then not ready, whatever generation it holds.
+	down atomic.Bool
 }
 
 // Refusal is a current generation a Live could not open. Reason is the
@@ -65,7 +68,13 @@ func NewLive(ctx context.Context, st Store, ks KeySource, log *slog.Logger, onSw
 		onSwap = func(GenerationInfo) {}
 	}
 	l := &Live{store: st, keys: ks, log: log, onSwap: onSwap, onRefusal: func(Refusal) {}}
-	if _, err := l.refresh(ctx); err != nil && !errors.Is(err, ErrNoGeneration) {
+	_, err := l.refresh(ctx)
+	switch {
+	case errors.Is(err, ErrStoreUnavailable):
+		// A database that is down now may answer in a second: serve
+		// starts, not ready, and Watch picks the generation up.
+		l.setDown(err)
+	case err != nil && !errors.Is(err, ErrNoGeneration):
 		return nil, err
 	}
 	return l, nil
@@ -82,6 +91,11 @@ func (l *Live) Refresh(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	id, err := l.refresh(ctx)
+	if errors.Is(err, ErrStoreUnavailable) {
+		l.setDown(err)
+		return err
+	}
+	l.setUp()
 	if errors.Is(err, keys.ErrUnknownKey) && l.reloaded != id {
 		// keys rotate, then a full ingest: the keyring file has the key
 		// this process has not read yet. Once per generation, since a
@@ -95,6 +109,20 @@ func (l *Live) Refresh(ctx context.Context) error {
 		l.refuse(id, err)
 	}
 	return err
+}
+
+// setDown marks the store out of reach, logging it once.
+func (l *Live) setDown(err error) {
+	if !l.down.Swap(true) {
+		l.log.Error("the store cannot be reached: /match answers 503 until it can", "err", err)
+	}
+}
+
+// setUp marks the store reachable again.
+func (l *Live) setUp() {
+	if l.down.Swap(false) {
+		l.log.Info("the store answers again")
+	}
 }
 
 // Reload re-reads the keys and refreshes: what SIGHUP does, after an
@@ -165,10 +193,10 @@ func (l *Live) refresh(ctx context.Context) (string, error) {
 	}
 	lm := &liveMatcher{m: m, log: l.log}
 	lm.refs.Store(1)
+	l.refused.Store(nil) // first: /readyz never shows the new one refused
 	if old := l.cur.Swap(lm); old != nil {
 		old.release()
 	}
-	l.refused.Store(nil)
 	info := m.Generation().Info()
 	l.log.Info("answering from generation", "generation", info.ID, "key_id", info.KeyID, "profile", info.Profile, "lines", info.Lines, "created", info.Created)
 	l.onSwap(info)
@@ -203,13 +231,14 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Ready reports whether a generation is open.
-func (l *Live) Ready() bool { return l.cur.Load() != nil }
+// Ready reports whether a generation is open and its store reachable.
+func (l *Live) Ready() bool { return l.cur.Load() != nil && !l.down.Load() }
 
-// Info describes the generation answering now.
+// Info describes the generation answering now; false when none is open
+// or its store cannot be reached.
 func (l *Live) Info() (GenerationInfo, bool) {
 	lm := l.cur.Load()
-	if lm == nil {
+	if lm == nil || l.down.Load() {
 		return GenerationInfo{}, false
 	}
 	return lm.m.Generation().Info(), true
@@ -223,7 +252,11 @@ func (l *Live) Match(ctx context.Context, req *Request, opt Options) (*Result, e
 		return nil, ErrNoGeneration
 	}
 	defer lm.release()
-	return lm.m.Match(ctx, req, opt)
+	res, err := lm.m.Match(ctx, req, opt)
+	if err != nil && errors.Is(err, ErrStoreUnavailable) {
+		l.setDown(err) // until the next poll reaches the store
+	}
+	return res, err
 }
 
 func (l *Live) acquire() *liveMatcher {

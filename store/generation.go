@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/cipher"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -18,41 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/store/sealed"
 )
 
-// meta is GENERATION.json, written beside the Badger files in the clear:
-// opening a generation needs its key id and salt before any record can be
-// read, and none of it is personal data.
-type meta struct {
-	ID      string    `json:"id"`
-	KeyID   string    `json:"key_id"`
-	Profile string    `json:"profile"`
-	Created time.Time `json:"created"`
-	Lines   int64     `json:"lines"`
-	Format  int       `json:"record_format"`
-	// LookupSalt salts the lookup keys (engine.GenerationInfo).
-	LookupSalt []byte `json:"lookup_salt,omitempty"`
-	// ProfileDefinition is the normalisation profile's complete definition
-	// (engine.GenerationInfo), absent in generations made before it was
-	// recorded.
-	ProfileDefinition json.RawMessage `json:"profile_definition,omitempty"`
-	// Sealing names the AEAD of the records ("" in a plaintext store);
-	// SealSalt makes the generation's key its own, and SealCheck, an empty
-	// message sealed under it, lets a reader tell a wrong key up front.
-	Sealing   string `json:"sealing,omitempty"`
-	SealSalt  []byte `json:"seal_salt,omitempty"`
-	SealCheck []byte `json:"seal_check,omitempty"`
-	// Encrypted marks a generation written with Badger's encryption at
-	// rest, before records were sealed; it is still read.
-	Encrypted bool    `json:"encrypted,omitempty"`
-	Read      int64   `json:"rows_read"`
-	Rejected  int64   `json:"rows_rejected"`
-	Seconds   float64 `json:"ingest_seconds"`
-	// Shards is how many Badger databases, one per key range, hold the
-	// lines (see Writer); 0 is a generation of one database at the top of
-	// its directory.
-	Shards int `json:"shards,omitempty"`
-}
+// meta is GENERATION.json, written beside the Badger files in the clear.
+type meta = sealed.Meta
 
 // shardDir is where shard i of n of the generation in dir lives.
 func shardDir(dir string, i, n int) string {
@@ -62,33 +30,24 @@ func shardDir(dir string, i, n int) string {
 	return filepath.Join(dir, fmt.Sprintf("shard-%02d", i))
 }
 
-func (m *meta) info() engine.GenerationInfo {
-	return engine.GenerationInfo{ID: m.ID, KeyID: m.KeyID, Profile: m.Profile, ProfileDefinition: m.ProfileDefinition, Created: m.Created, Lines: m.Lines, Format: m.Format, LookupSalt: m.LookupSalt,
-		Read: m.Read, Rejected: m.Rejected, IngestTime: time.Duration(m.Seconds * float64(time.Second))}
-}
-
 func readMeta(dir string) (*meta, []byte, error) {
 	b, err := os.ReadFile(filepath.Join(dir, metaFile))
 	if err != nil {
 		return nil, nil, err
 	}
-	var m meta
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, nil, fmt.Errorf("parse %s: %w", metaFile, err)
+	m, err := sealed.ParseMeta(b)
+	if err != nil {
+		return nil, nil, err
 	}
-	return &m, b, nil
+	return m, b, nil
 }
 
 // Generation is an open, read-only generation.
 type Generation struct {
 	shards []shard // by key range: engine.StreamOf(key, len(shards))
 	meta   meta
-	aead   cipher.AEAD // nil: records are stored as they are
-	// bound is whether records are sealed to the generation id as well as
-	// their lookup key; false only in generations from before that.
-	bound bool
-	ads   sync.Pool // *[]byte: additional data of a record being opened
-	lock  *os.File  // a shared flock on the directory, so collect leaves it
+	rec    *sealed.Opener
+	lock   *os.File // a shared flock on the directory, so collect leaves it
 }
 
 type shard struct {
@@ -118,14 +77,15 @@ func (s *Store) OpenGeneration(id string) (*Generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open generation %s: %w", id, err)
 	}
-	g := &Generation{meta: *m, lock: lock, bound: bound}
-	g.ads.New = func() any { return new([]byte) }
+	g := &Generation{meta: *m, lock: lock}
+	var aead cipher.AEAD
 	if m.Sealing != "" {
-		if g.aead, err = s.openSeal(m); err != nil {
+		if aead, err = sealed.OpenSeal(s.opt.Keys, m); err != nil {
 			lock.Close()
 			return nil, fmt.Errorf("open generation %s: %w", id, err)
 		}
 	}
+	g.rec = sealed.NewOpener(aead, id, bound)
 	n := max(m.Shards, 1)
 	for i := 0; i < n; i++ {
 		db, err := s.openShard(shardDir(dir, i, m.Shards), m, n)
@@ -210,7 +170,7 @@ func (s *Store) badgerOptions(dir string) badger.Options {
 }
 
 // Info describes the generation.
-func (g *Generation) Info() engine.GenerationInfo { return g.meta.info() }
+func (g *Generation) Info() engine.GenerationInfo { return g.meta.Info() }
 
 // Get appends the record under key to dst.
 func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
@@ -231,25 +191,7 @@ func (g *Generation) Get(ctx context.Context, key, dst []byte) ([]byte, error) {
 }
 
 // open appends the record stored as v under key to dst.
-func (g *Generation) open(dst, key, v []byte) ([]byte, error) {
-	if g.aead == nil {
-		return append(dst, v...), nil
-	}
-	ad := key
-	if g.bound {
-		// Pooled: built on the stack it would escape into the AEAD call,
-		// an allocation per read.
-		p := g.ads.Get().(*[]byte)
-		defer g.ads.Put(p)
-		*p = recordAD((*p)[:0], g.meta.ID, key)
-		ad = *p
-	}
-	out, err := g.aead.Open(dst, nil, v, ad)
-	if err != nil {
-		return dst, errOpen
-	}
-	return out, nil
-}
+func (g *Generation) open(dst, key, v []byte) ([]byte, error) { return g.rec.Open(dst, key, v) }
 
 // Scan calls fn for every line with lo <= key < hi in key order. Shards
 // hold consecutive key ranges, so scanning them in order keeps key order.

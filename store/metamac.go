@@ -1,29 +1,18 @@
 package store
 
 import (
-	"crypto/hmac"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/kycmatch/kycmatch/internal/atomicfile"
+	"github.com/kycmatch/kycmatch/store/sealed"
 )
 
-// GENERATION.json is authenticated by GENERATION.mac beside it: the
-// HMAC-SHA-256, in hex, of the exact bytes of GENERATION.json under a key
-// derived from the generation's key version (Keys.MetaMAC). Every field is
-// covered, sealing and salts included, so without the keyring no one can
-// strip a generation's sealing, swap its salts or counts, or pass one
-// generation's metadata off as another's: the id inside must name the
-// directory.
-//
-// A detached file rather than a field inside the JSON: the bytes
-// authenticated are the file as it is, with no canonical form to agree
-// on, and older builds still read GENERATION.json and refuse the record
+// GENERATION.json is authenticated by GENERATION.mac beside it (see
+// sealed.MarshalMeta): a detached file rather than a field inside the
+// JSON, so older builds still read GENERATION.json and refuse the record
 // format they do not know. Both files are written inside tmp-<id> before
 // the directory is renamed into place, so the switch to a new generation
 // stays one rename of the directory and one of CURRENT.
@@ -31,37 +20,20 @@ const macFile = "GENERATION.mac"
 
 // writeMeta writes m and its authenticator into dir.
 func (s *Store) writeMeta(dir string, m *meta) error {
-	b, err := json.MarshalIndent(m, "", "  ")
+	b, mac, err := sealed.MarshalMeta(s.opt.Keys, m)
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	sum, err := s.metaMAC(m.KeyID, b)
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, macFile), []byte(hex.EncodeToString(sum)+"\n")); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, macFile), append(mac, '\n')); err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, metaFile), b)
 }
 
-func (s *Store) metaMAC(keyID string, b []byte) ([]byte, error) {
-	if s.opt.Keys == nil {
-		return nil, errors.New("generation metadata cannot be authenticated without a keyring")
-	}
-	h, err := s.opt.Keys.MetaMAC(keyID)
-	if err != nil {
-		return nil, err
-	}
-	h.Write(b)
-	return h.Sum(nil), nil
-}
-
 // readVerified reads the metadata of generation id in dir and checks it:
 // authenticated by the keyring, naming id, and sealed, unless the store
 // allows otherwise. bound reports whether its records are sealed to the
-// generation (see recordAD): those of every authenticated generation are.
+// generation (see sealed.RecordAD): those of every authenticated generation are.
 func (s *Store) readVerified(dir, id string) (m *meta, bound bool, err error) {
 	m, b, err := readMeta(dir)
 	if err != nil {
@@ -76,7 +48,7 @@ func (s *Store) readVerified(dir, id string) (m *meta, bound bool, err error) {
 	case err != nil:
 		return nil, false, err
 	default:
-		if err := s.verifyMeta(m, b, mac); err != nil {
+		if err := sealed.VerifyMeta(s.opt.Keys, m, b, mac, metaFile); err != nil {
 			return nil, false, err
 		}
 		bound = true
@@ -88,19 +60,4 @@ func (s *Store) readVerified(dir, id string) (m *meta, bound bool, err error) {
 		return nil, false, fmt.Errorf("its records are not sealed (it was built with --plaintext-store): pass --allow-unsealed to read it")
 	}
 	return m, bound, nil
-}
-
-func (s *Store) verifyMeta(m *meta, b, mac []byte) error {
-	want, err := hex.DecodeString(strings.TrimSpace(string(mac)))
-	if err != nil {
-		want = nil // compares unequal below, with the same message
-	}
-	got, err := s.metaMAC(m.KeyID, b)
-	if err != nil {
-		return fmt.Errorf("cannot check its metadata: %w", err)
-	}
-	if !hmac.Equal(got, want) {
-		return fmt.Errorf("%s does not authenticate under key %s: the metadata was altered, or the keyring holds another key under that id", metaFile, m.KeyID)
-	}
-	return nil
 }

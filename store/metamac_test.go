@@ -76,25 +76,6 @@ func TestMetadataAuthenticated(t *testing.T) {
 	}
 }
 
-// TestUnsealedNeedsAllow: a generation built with Plaintext opens only in
-// a store that allows unsealed generations.
-func TestUnsealedNeedsAllow(t *testing.T) {
-	dir := t.TempDir()
-	build(t, MustOpen(t, dir, true), 10, "a")
-	for _, allow := range []bool{false, true} {
-		st, _ := store.Open(dir, store.Options{Keys: testKey, AllowUnsealed: allow})
-		gen, err := st.Current(context.Background())
-		if allow != (err == nil) {
-			t.Errorf("AllowUnsealed %v: %v", allow, err)
-		}
-		if err == nil {
-			gen.Close()
-		} else if !strings.Contains(err.Error(), "--plaintext-store") {
-			t.Errorf("error %q does not say why", err)
-		}
-	}
-}
-
 // TestRecordBoundToGeneration: a record copied from another generation,
 // under the same lookup key, does not open.
 func TestRecordBoundToGeneration(t *testing.T) {

@@ -20,7 +20,7 @@
 //
 // The store never sees a raw value: keys are lookup digests and values are
 // engine records. Records are also sealed at rest (AES-256-GCM, see
-// seal.go) under a per-generation key derived from the keyring, a second
+// package sealed) under a per-generation key derived from the keyring, a second
 // layer beneath the keyed digests that also detects altered records.
 package store
 
@@ -171,7 +171,7 @@ func (s *Store) KeptGenerations(ctx context.Context) ([]engine.GenerationInfo, e
 		if err != nil {
 			return nil, fmt.Errorf("read generation %s: %w", formatID(id), err)
 		}
-		infos = append(infos, m.info())
+		infos = append(infos, m.Info())
 	}
 	return infos, nil
 }

@@ -3,49 +3,21 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/store"
+	"github.com/kycmatch/kycmatch/store/storetest"
 )
-
-// testKeys derives at-rest keys from one byte repeated, as keys.Key does
-// from a keyring's secret, so store tests need no keyring file.
-type testKeys byte
-
-func (k testKeys) Sealer(id string, salt []byte) (cipher.AEAD, error) {
-	key, err := hkdf.Key(sha256.New, bytes.Repeat([]byte{byte(k)}, 32), salt, "test/"+id, 32)
-	if err != nil {
-		return nil, err
-	}
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCMWithRandomNonce(b)
-}
-
-func (k testKeys) BadgerKey(id string) ([]byte, error) { return bytes.Repeat([]byte{byte(k)}, 32), nil }
-
-func (k testKeys) MetaMAC(id string) (hash.Hash, error) {
-	return hmac.New(sha256.New, bytes.Repeat([]byte{byte(k)}, 32)), nil
-}
 
 // testKey is the key of every store test, and of the Badger-encrypted
 // generation in testdata.
-const testKey = testKeys(7)
+const testKey = storetest.Key
 
 func MustOpen(tb testing.TB, dir string, plaintext bool) *store.Store {
 	tb.Helper()
@@ -56,85 +28,48 @@ func MustOpen(tb testing.TB, dir string, plaintext bool) *store.Store {
 	return st
 }
 
-// build commits a generation holding n lines whose keys are 16-byte
-// counters and whose records name the generation.
 func build(tb testing.TB, st *store.Store, n int, tag string) engine.GenerationInfo {
 	tb.Helper()
-	w := create(tb, st)
-	for i := 0; i < n; i++ {
-		k := key(i, n)
-		if err := w.Put(engine.StreamOf(k, w.Streams()), k, []byte(fmt.Sprintf("%s-%d", tag, i))); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	info, err := w.Commit(context.Background(), engine.CommitStats{Lines: int64(n)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return info
+	return storetest.Build(tb, st, n, tag)
 }
 
-// key spreads n keys evenly over the key space, in increasing order.
-func key(i, n int) []byte {
-	k := make([]byte, 16)
-	k[0] = byte(i * 256 / n)
-	k[15] = byte(i)
-	return k
-}
+func key(i, n int) []byte { return storetest.LineKey(i, n) }
 
 func create(tb testing.TB, st *store.Store) engine.GenerationWriter {
 	tb.Helper()
-	w, err := st.Create(context.Background(), engine.GenerationInfo{KeyID: "k1", Profile: "default", Format: engine.RecordFormat})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return w
+	return storetest.Create(tb, st)
 }
 
-func get(tb testing.TB, st *store.Store, k []byte) string {
-	tb.Helper()
-	gen, err := st.Current(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer gen.Close()
-	v, err := gen.Get(context.Background(), k, nil)
-	if err != nil {
-		return engine.ErrorCode(err)
-	}
-	return string(v)
-}
-
-func TestCommitMakesCurrent(t *testing.T) {
-	for _, plaintext := range []bool{false, true} {
-		t.Run(fmt.Sprint("plaintext=", plaintext), func(t *testing.T) {
-			st := MustOpen(t, t.TempDir(), plaintext)
-			if _, err := st.CurrentID(context.Background()); !errors.Is(err, engine.ErrNoGeneration) {
-				t.Fatalf("empty store: %v", err)
+// TestContract runs the store contract against Badger.
+func TestContract(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		New: func(t *testing.T) func(*testing.T, storetest.Options) engine.Store {
+			dir := t.TempDir()
+			return func(t *testing.T, o storetest.Options) engine.Store {
+				if o.Streams > 0 {
+					t.Cleanup(store.SetWriteStreams(o.Streams))
+				}
+				st, err := store.Open(dir, store.Options{Plaintext: o.Plaintext, AllowUnsealed: o.Plaintext, Keys: o.Keys})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
 			}
-			info := build(t, st, 100, "a")
-			if info.ID != "00000001" || info.Lines != 100 || info.KeyID != "k1" || info.Created.IsZero() {
-				t.Errorf("info %+v", info)
-			}
-			w := create(t, st)
-			w.Put(0, key(0, 100), []byte("b-0"))
-			if got := get(t, st, key(0, 100)); got != "a-0" {
-				t.Errorf("before commit: %q", got)
-			}
-			if _, err := w.Commit(context.Background(), engine.CommitStats{Lines: 1}); err != nil {
+		},
+		Raw: func(t *testing.T, g engine.Generation) ([][2][]byte, func(key, v []byte) ([]byte, error)) {
+			var lines [][2][]byte
+			if err := store.RawScan(g, func(k, v []byte) error {
+				lines = append(lines, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
+				return nil
+			}); err != nil {
 				t.Fatal(err)
 			}
-			if got := get(t, st, key(0, 100)); got != "b-0" {
-				t.Errorf("after commit: %q", got)
-			}
-			if got := get(t, st, key(5, 100)); got != engine.ENOTFOUND {
-				t.Errorf("line of the old generation: %q", got)
-			}
-		})
-	}
+			return lines, func(k, v []byte) ([]byte, error) { return store.OpenRaw(g, k, v) }
+		},
+	})
 }
 
-func TestAbortKeepsCurrent(t *testing.T) {
+func TestAbortLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	st := MustOpen(t, dir, false)
 	build(t, st, 10, "a")
@@ -142,9 +77,6 @@ func TestAbortKeepsCurrent(t *testing.T) {
 	w.Put(0, key(0, 10), []byte("b-0"))
 	if err := w.Abort(); err != nil {
 		t.Fatal(err)
-	}
-	if got := get(t, st, key(0, 10)); got != "a-0" {
-		t.Errorf("after abort: %q", got)
 	}
 	assertNoLeftovers(t, dir)
 }
@@ -222,96 +154,11 @@ func TestOneWriterAtATime(t *testing.T) {
 	}
 }
 
-func TestReadersShareGenerations(t *testing.T) {
+// TestNoRecordInTheClear: no file of a sealed generation holds a record.
+func TestNoRecordInTheClear(t *testing.T) {
 	dir := t.TempDir()
-	build(t, MustOpen(t, dir, false), 10, "a")
-	var gens []engine.Generation
-	for i := 0; i < 3; i++ { // several serve processes on one data directory
-		g, err := MustOpen(t, dir, false).Current(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		gens = append(gens, g)
-	}
-	build(t, MustOpen(t, dir, false), 10, "b") // an ingest beside them
-	for _, g := range gens {
-		if v, err := g.Get(context.Background(), key(3, 10), nil); err != nil || string(v) != "a-3" {
-			t.Errorf("%q %v", v, err)
-		}
-		g.Close()
-	}
-}
-
-func TestKeysInOrder(t *testing.T) {
-	st := MustOpen(t, t.TempDir(), false)
-	w := create(t, st)
-	defer w.Abort()
-	if err := w.Put(0, []byte{1, 2}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Put(0, []byte{1, 1}, nil); err == nil {
-		t.Error("key out of order accepted")
-	}
-	if err := w.Put(0, []byte{0xff}, nil); w.Streams() > 1 && err == nil {
-		t.Error("key outside the stream accepted")
-	}
-}
-
-// failingKeys has no key version at all.
-type failingKeys struct{}
-
-func (failingKeys) Sealer(string, []byte) (cipher.AEAD, error) {
-	return nil, errors.New("key k1 is not in the keyring")
-}
-func (failingKeys) BadgerKey(string) ([]byte, error) {
-	return nil, errors.New("key k1 is not in the keyring")
-}
-func (failingKeys) MetaMAC(string) (hash.Hash, error) {
-	return nil, errors.New("key k1 is not in the keyring")
-}
-
-func TestSealedNeedsKey(t *testing.T) {
-	dir := t.TempDir()
-	build(t, MustOpen(t, dir, false), 10, "a")
-	for name, k := range map[string]store.Keys{"no key": failingKeys{}, "wrong key": testKeys(8), "no keyring": nil} {
-		st, _ := store.Open(dir, store.Options{Keys: k})
-		if _, err := st.Current(context.Background()); err == nil {
-			t.Errorf("%s: opened", name)
-		}
-	}
-}
-
-// TestSealedRecords: records are sealed to their lookup key, so a record
-// altered on disk, or moved to another line's key, fails to open rather
-// than answer.
-func TestSealedRecords(t *testing.T) {
-	dir := t.TempDir()
-	st := MustOpen(t, dir, false)
-	build(t, st, 3, "secret-record")
+	build(t, MustOpen(t, dir, false), 3, "secret-record")
 	scanForNeedle(t, dir, "secret-record")
-	gen, err := st.Current(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.Close()
-	var sealed [][]byte
-	if err := store.RawScan(gen, func(key, v []byte) error { sealed = append(sealed, bytes.Clone(v)); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(sealed) != 3 {
-		t.Fatalf("%d raw records", len(sealed))
-	}
-	if _, err := store.OpenRaw(gen, key(0, 3), sealed[0]); err != nil {
-		t.Errorf("record under its own key: %v", err)
-	}
-	if _, err := store.OpenRaw(gen, key(1, 3), sealed[0]); err == nil {
-		t.Error("a record moved to another key opened")
-	}
-	flipped := bytes.Clone(sealed[0])
-	flipped[len(flipped)/2] ^= 1
-	if _, err := store.OpenRaw(gen, key(0, 3), flipped); err == nil {
-		t.Error("an altered record opened")
-	}
 }
 
 // scanForNeedle fails if any file under dir contains needle.
@@ -351,86 +198,9 @@ func TestBadgerEncrypted(t *testing.T) {
 			t.Errorf("line %d: %q, %v", i, rec, err)
 		}
 	}
-	wrong, _ := store.Open(dir, store.Options{Keys: testKeys(8), AllowUnsealed: true})
+	wrong, _ := store.Open(dir, store.Options{Keys: storetest.Keys(8), AllowUnsealed: true})
 	if _, err := wrong.Current(context.Background()); err == nil {
 		t.Error("opened with the wrong key")
-	}
-}
-
-func TestScanRange(t *testing.T) {
-	st := MustOpen(t, t.TempDir(), false)
-	build(t, st, 100, "a")
-	gen, err := st.Current(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gen.Close()
-	total := 0
-	for s := 0; s < 3; s++ {
-		lo, hi := engine.StreamBounds(s, 3)
-		var prev []byte
-		err := gen.(engine.Scanner).Scan(context.Background(), lo, hi, func(k, v []byte) error {
-			if engine.StreamOf(k, 3) != s || bytes.Compare(k, prev) <= 0 {
-				return fmt.Errorf("key %x out of place in stream %d", k, s)
-			}
-			prev = append(prev[:0], k...)
-			total++
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if total != 100 {
-		t.Errorf("scanned %d lines", total)
-	}
-}
-
-// TestShards: however many shards a generation was written in (one per
-// core of the ingest machine), every line is found, and scans return
-// their range in key order across shard boundaries.
-func TestShards(t *testing.T) {
-	const n = 300
-	for _, shards := range []int{1, 3, 5} {
-		t.Run(fmt.Sprint(shards), func(t *testing.T) {
-			defer store.SetWriteStreams(shards)()
-			st := MustOpen(t, t.TempDir(), false)
-			build(t, st, n, "s")
-			gen, err := st.Current(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer gen.Close()
-			for i := 0; i < n; i++ {
-				if v, err := gen.Get(context.Background(), key(i, n), nil); err != nil || string(v) != fmt.Sprintf("s-%d", i) {
-					t.Fatalf("line %d: %q, %v", i, v, err)
-				}
-			}
-			for _, r := range [][2]int{{0, n}, {10, 250}, {100, 101}, {299, n}} {
-				var got []int
-				lo, hi := key(r[0], n), []byte(nil)
-				if r[1] < n {
-					hi = key(r[1], n)
-				}
-				err := gen.(engine.Scanner).Scan(context.Background(), lo, hi, func(k, rec []byte) error {
-					var i int
-					fmt.Sscanf(string(rec), "s-%d", &i)
-					got = append(got, i)
-					return nil
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(got) != r[1]-r[0] || (len(got) > 0 && (got[0] != r[0] || got[len(got)-1] != r[1]-1)) {
-					t.Fatalf("scan %v: %d lines, %v…", r, len(got), got[:min(len(got), 3)])
-				}
-				for j := 1; j < len(got); j++ {
-					if got[j] != got[j-1]+1 {
-						t.Fatalf("scan %v out of order at %d: %d after %d", r, j, got[j], got[j-1])
-					}
-				}
-			}
-		})
 	}
 }
 
@@ -460,30 +230,5 @@ func TestDiskFull(t *testing.T) {
 	}
 	if info := build(t, st, 10, "c"); info.ID != "00000002" {
 		t.Errorf("next build made %s", info.ID)
-	}
-}
-
-func TestKeptGenerations(t *testing.T) {
-	st := MustOpen(t, t.TempDir(), false)
-	ctx := context.Background()
-	if got, err := st.KeptGenerations(ctx); err != nil || len(got) != 0 {
-		t.Fatalf("empty store: %v %v", got, err)
-	}
-	for _, v := range []string{"a", "b", "c"} {
-		build(t, st, 10, v)
-	}
-	got, err := st.KeptGenerations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, g := range got {
-		ids = append(ids, g.ID)
-		if g.KeyID == "" || g.Lines != 10 {
-			t.Errorf("generation %s: key %q, %d lines", g.ID, g.KeyID, g.Lines)
-		}
-	}
-	if want := []string{"00000002", "00000003"}; !slices.Equal(ids, want) {
-		t.Errorf("kept %v, want %v", ids, want)
 	}
 }

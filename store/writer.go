@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/internal/atomicfile"
+	"github.com/kycmatch/kycmatch/store/sealed"
 )
 
 // ErrBusy is returned by Create while another process builds a generation.
@@ -60,8 +60,7 @@ type stream struct {
 	sw      *badger.StreamWriter
 	buf     *z.Buffer
 	lastKey []byte
-	sealed  []byte         // the record being put, sealed
-	ad      []byte         // its additional data (recordAD)
+	seal    *sealed.Sealer
 	lines   atomic.Int64   // put so far, for the space check
 	full    chan *z.Buffer // to the flusher
 	free    chan *z.Buffer // back from it, written
@@ -123,7 +122,7 @@ func (s *Store) create(info engine.GenerationInfo, lock *os.File) (*Writer, erro
 	}
 	w.meta = meta{ID: w.id, KeyID: info.KeyID, Profile: info.Profile, ProfileDefinition: info.ProfileDefinition, Format: info.Format, LookupSalt: info.LookupSalt}
 	if !s.opt.Plaintext {
-		if w.aead, err = s.newSeal(&w.meta); err != nil {
+		if w.aead, err = sealed.NewSeal(s.opt.Keys, &w.meta); err != nil {
 			return nil, fmt.Errorf("new generation: %w", err)
 		}
 	}
@@ -145,7 +144,7 @@ func (w *Writer) open() error {
 			w.release()
 			return fmt.Errorf("new generation: %w", err)
 		}
-		st := &stream{db: db, sw: sw, buf: newFlushBuffer(),
+		st := &stream{db: db, sw: sw, buf: newFlushBuffer(), seal: sealed.NewSealer(w.aead, w.id),
 			full: make(chan *z.Buffer, 1), free: make(chan *z.Buffer, 2), done: make(chan struct{})}
 		st.free <- newFlushBuffer()
 		w.streams = append(w.streams, st)
@@ -284,11 +283,7 @@ func (w *Writer) Put(s int, key, rec []byte) error {
 	}
 	st.lastKey = append(st.lastKey[:0], key...)
 	st.lines.Add(1)
-	if w.aead != nil {
-		st.ad = recordAD(st.ad[:0], w.id, key)
-		st.sealed = w.aead.Seal(st.sealed[:0], nil, rec, st.ad)
-		rec = st.sealed
-	}
+	rec = st.seal.Seal(key, rec)
 	badger.KVToBuffer(&pb.KV{Key: key, Value: rec, Version: 1, StreamId: 1}, st.buf)
 	if st.buf.LenNoPadding() >= flushBytes {
 		st.full <- st.buf
@@ -335,8 +330,7 @@ func (w *Writer) Commit(ctx context.Context, stats engine.CommitStats) (engine.G
 		w.Abort()
 		return engine.GenerationInfo{}, err
 	}
-	w.meta.Lines, w.meta.Created = stats.Lines, time.Now().UTC().Truncate(time.Second)
-	w.meta.Read, w.meta.Rejected, w.meta.Seconds = stats.Read, stats.Rejected, stats.Elapsed.Seconds()
+	w.meta.Finish(stats)
 	if err := w.publish(); err != nil {
 		w.Abort()
 		return engine.GenerationInfo{}, err
@@ -344,7 +338,7 @@ func (w *Writer) Commit(ctx context.Context, stats engine.CommitStats) (engine.G
 	w.done = true
 	w.s.collect(w.id, w.prev)
 	w.lock.Close()
-	return w.meta.info(), nil
+	return w.meta.Info(), nil
 }
 
 func (w *Writer) finish() error {

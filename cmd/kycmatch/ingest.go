@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"compress/gzip"
 	"errors"
 	"fmt"
@@ -21,7 +22,7 @@ import (
 )
 
 func dataFlags() []cli.Flag {
-	return append([]cli.Flag{stringFlag("data", "data directory holding the generations")}, keyringFlags()...)
+	return append([]cli.Flag{stringFlag("data", "data directory holding the generations"), storeFlag()}, keyringFlags()...)
 }
 
 func ingestCommand() *cli.Command {
@@ -42,6 +43,7 @@ func ingestFlagDefs(check bool) []cli.Flag {
 		&cli.StringFlag{Name: "max-shrink", Usage: "fail a full import that would load more than this share fewer lines than the current generation (100% turns the guard off)", Value: "10%", EnvVars: envVar("max-shrink")},
 		&cli.IntFlag{Name: "sort-memory", Usage: "MiB of records sorted in memory before spilling to disk", Value: 256, EnvVars: envVar("sort-memory")},
 		boolFlag("plaintext-store", "build the generation without sealing its records at rest (digests stay keyed)"),
+		stringFlag("tmp-dir", "directory of the sort's spill files (default: --data, else the system's temporary directory)"),
 		metricsFileFlag(),
 	}
 	store = append(dataFlags(), store...)
@@ -103,7 +105,7 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 	if c.NArg() != 1 {
 		return ingest.Options{}, nop, usagef("ingest takes exactly one FILE argument (- for stdin)")
 	}
-	data, err := required(c, "data")
+	data, url, err := storeTarget(c)
 	if err != nil {
 		return ingest.Options{}, nop, err
 	}
@@ -111,18 +113,21 @@ func ingestOptions(c *cli.Context) (ingest.Options, func(), error) {
 	if err != nil {
 		return o, nop, err
 	}
-	kr, err := openDataKeyring(c, data)
+	kr, err := openStoreKeyring(c, data)
 	if err != nil {
 		cleanup()
 		return o, nop, err
 	}
-	st, err := openStore(data, kr, c.Bool("plaintext-store"))
+	// A plaintext ingest may build on an unsealed generation; a sealed one
+	// never does, or it would seal a forgery as authentic.
+	p := c.Bool("plaintext-store")
+	st, closeSt, err := openStoreAt(data, url, store.KeyringKeys(kr), storeOpts{plaintext: p, allowUnsealed: p})
 	if err != nil {
 		cleanup()
 		return o, nop, err
 	}
-	o.Keyring, o.Store, o.TempDir = kr, st, data
-	return o, cleanup, nil
+	o.Keyring, o.Store, o.TempDir = kr, st, cmp.Or(c.String("tmp-dir"), data)
+	return o, func() { closeSt(); cleanup() }, nil
 }
 
 // exportOptions opens FILE and the rejects report for check, which needs
@@ -164,11 +169,6 @@ func openStore(data string, kr *keys.Keyring, plaintext bool) (*store.Store, err
 // store refuses by default (see store.Options.AllowUnsealed).
 func allowUnsealedFlag() cli.Flag {
 	return boolFlag("allow-unsealed", "read a generation built with --plaintext-store, or one from before generation metadata was authenticated")
-}
-
-// openServed opens the data directory for serve and match.
-func openServed(data string, kr *keys.Keyring, allowUnsealed bool) (*store.Store, error) {
-	return store.Open(data, store.Options{AllowUnsealed: allowUnsealed, Keys: store.KeyringKeys(kr)})
 }
 
 // limitMemory sets a soft limit on the Go heap for an ingest, unless the

@@ -156,7 +156,7 @@ func keysList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	uses, err := generationsByKey(c, kr)
+	uses, err := generationsByKey(c)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func keysRemove(c *cli.Context) error {
 		return fmt.Errorf("key %s is the active version, which new ingests use: rotate (kycmatch keys rotate) and run a full ingest before removing it", id)
 	}
 	if !c.Bool("force") {
-		uses, err := generationsByKey(c, kr)
+		uses, err := generationsByKey(c)
 		switch {
 		case err != nil:
 			return err
@@ -223,11 +223,12 @@ func keysRemove(c *cli.Context) error {
 
 // generationsByKey maps key ids to the ids of the kept generations of the
 // command's store built with them, or is nil when no store is given.
-func generationsByKey(c *cli.Context, kr *keys.Keyring) (map[string][]string, error) {
-	l, err := openGenerationLister(c, kr)
+func generationsByKey(c *cli.Context) (map[string][]string, error) {
+	l, closeSt, err := openGenerationLister(c)
 	if l == nil || err != nil {
 		return nil, err
 	}
+	defer closeSt()
 	gens, err := l.KeptGenerations(c.Context)
 	if err != nil {
 		return nil, fmt.Errorf("list the kept generations: %w", err)
@@ -239,24 +240,30 @@ func generationsByKey(c *cli.Context, kr *keys.Keyring) (map[string][]string, er
 	return uses, nil
 }
 
-// openGenerationLister opens the store that --data names, for listing its
-// generations; nil when none is given. It is the one place a command
-// without a generation to read opens a store.
-func openGenerationLister(c *cli.Context, kr *keys.Keyring) (engine.GenerationLister, error) {
-	data := c.String("data")
-	if data == "" {
-		return nil, nil
+// openGenerationLister opens the store that --data or --store names, for
+// listing its generations; nil when neither is given. It opens no
+// generation, so it needs no keys.
+func openGenerationLister(c *cli.Context) (engine.GenerationLister, func(), error) {
+	if c.String("data") == "" && c.String("store") == "" {
+		return nil, nil, nil
 	}
 	// store.Open would create a missing directory, and an empty one would
 	// say that no generation needs any key: a mistyped path must not.
-	if fi, err := os.Stat(data); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("data directory %s does not exist", data)
+	if data := c.String("data"); data != "" {
+		if fi, err := os.Stat(data); err != nil || !fi.IsDir() {
+			return nil, nil, fmt.Errorf("data directory %s does not exist", data)
+		}
 	}
-	st, err := openStore(data, kr, false)
+	st, closeSt, err := openStoreFlag(c, nil, storeOpts{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st, nil
+	l, ok := st.(engine.GenerationLister)
+	if !ok {
+		closeSt()
+		return nil, nil, errors.New("this store cannot list its generations")
+	}
+	return l, closeSt, nil
 }
 
 // versionJSON is one line of keys list --output json; README documents

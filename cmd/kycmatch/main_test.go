@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kycmatch/kycmatch/internal/kyctest"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopPostgres{m}, map[string]func(){
 		"kycmatch": func() { os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }
@@ -38,4 +40,13 @@ func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
 	if got := fi.Mode().Perm(); (uint64(got) == want) == neg {
 		ts.Fatalf("%s has mode %#o, want %s", args[0], got, fmt.Sprintf("%#o", want))
 	}
+}
+
+// stopPostgres stops the PostgreSQL server the store tests share once
+// every test has run.
+type stopPostgres struct{ m *testing.M }
+
+func (s stopPostgres) Run() int {
+	defer kyctest.StopSharedPostgres()
+	return s.m.Run()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kycmatch/kycmatch/api"
 	"github.com/kycmatch/kycmatch/engine"
+	"github.com/kycmatch/kycmatch/store"
 )
 
 func matchCommand() *cli.Command {
@@ -89,31 +91,34 @@ func apiVersion(name string) (*api.Version, error) {
 
 // openMatcher opens the current generation for one local match.
 func openMatcher(c *cli.Context) (*engine.Matcher, func(), error) {
-	data, err := required(c, "data")
+	data, _, err := storeTarget(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	kr, err := openDataKeyring(c, data)
+	kr, err := openStoreKeyring(c, data)
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openServed(data, kr, c.Bool("allow-unsealed"))
+	st, closeSt, err := openStoreFlag(c, store.KeyringKeys(kr), storeOpts{allowUnsealed: c.Bool("allow-unsealed"), statementTimeout: readTimeout})
 	if err != nil {
 		return nil, nil, err
 	}
 	gen, err := st.Current(c.Context)
 	if errors.Is(err, engine.ErrNoGeneration) {
-		return nil, nil, fmt.Errorf("no generation in %s yet: run kycmatch ingest first", data)
+		closeSt()
+		return nil, nil, fmt.Errorf("no generation in %s yet: run kycmatch ingest first", cmp.Or(data, "the store"))
 	}
 	if err != nil {
+		closeSt()
 		return nil, nil, err
 	}
 	m, err := engine.NewMatcher(gen, kr)
 	if err != nil {
 		gen.Close()
+		closeSt()
 		return nil, nil, err
 	}
-	return m, func() { gen.Close() }, nil
+	return m, func() { gen.Close(); closeSt() }, nil
 }
 
 func writeJSONLine(w io.Writer, v any) error {

@@ -25,7 +25,6 @@ import (
 	"github.com/kycmatch/kycmatch/api/auth"
 	"github.com/kycmatch/kycmatch/engine"
 	"github.com/kycmatch/kycmatch/keys"
-	"github.com/kycmatch/kycmatch/store"
 )
 
 func serveCommand() *cli.Command {
@@ -63,6 +62,7 @@ func serveCommand() *cli.Command {
 // serveConfig is everything serve needs, resolved from flags.
 type serveConfig struct {
 	data, addr, adminAddr string
+	storeURL              string // --store, in place of data
 	keyring               *keys.Keyring
 	// keyringPath and passphraseFile are where the keyring is re-read
 	// from; an empty path never re-reads it.
@@ -127,7 +127,7 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 		pprof: c.Bool("admin-pprof"), audit: logOut, keyringPath: c.String("keyring"), passphraseFile: c.String("passphrase-file"),
 		allowUnsealed: c.Bool("allow-unsealed")}
 	var err error
-	if cfg.data, err = required(c, "data"); err != nil {
+	if cfg.data, cfg.storeURL, err = storeTarget(c); err != nil {
 		return nil, err
 	}
 	if cfg.logger, err = newLogger(logOut, c.String("log-level")); err != nil {
@@ -142,7 +142,7 @@ func serveFlags(c *cli.Context, logOut io.Writer) (*serveConfig, error) {
 	if cfg.probing, err = probingConfig(c); err != nil {
 		return nil, err
 	}
-	if cfg.keyring, err = openDataKeyring(c, cfg.data); err != nil {
+	if cfg.keyring, err = openStoreKeyring(c, cfg.data); err != nil {
 		return nil, err
 	}
 	if err = verifier(c, cfg); err != nil {
@@ -305,18 +305,20 @@ type server struct {
 	pubLn, admLn  net.Listener
 	stopWatch     context.CancelFunc
 	closeCounter  func() // after the listeners: requests in flight still count
+	closeStore    func()
 	served        chan error
 }
 
 func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	ks := newLiveKeyring(cfg.keyring, cfg.keyringPath, cfg.passphraseFile)
-	st, err := store.Open(cfg.data, store.Options{AllowUnsealed: cfg.allowUnsealed, Keys: ks})
+	st, closeSt, err := openStoreAt(cfg.data, cfg.storeURL, ks, storeOpts{allowUnsealed: cfg.allowUnsealed, statementTimeout: readTimeout, logger: cfg.logger})
 	if err != nil {
 		return nil, err
 	}
 	metrics := api.NewMetrics()
 	live, err := engine.NewLive(ctx, st, ks, cfg.logger, metrics.SetGeneration)
 	if err != nil {
+		closeSt()
 		return nil, fmt.Errorf("open the current generation: %w", err)
 	}
 	live.OnRefusal(metrics.RefuseGeneration)
@@ -326,9 +328,10 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	counter, closeCounter, err := cfg.probing.counter(cfg.logger, metrics)
 	if err != nil {
 		live.Close()
+		closeSt()
 		return nil, err
 	}
-	s := &server{cfg: cfg, live: live, served: make(chan error, 2)}
+	s := &server{cfg: cfg, live: live, closeStore: closeSt, served: make(chan error, 2)}
 	handler := api.NewHandler(api.Config{Counter: counter, Matcher: live, Verifier: cfg.verifier, RequireIDDocument: cfg.requireIDDocument,
 		RateLimit: cfg.rateLimit, RateWindow: cfg.rateWindow, Logger: cfg.logger, Audit: cfg.audit, Metrics: metrics,
 		LineRateLimit: cfg.probing.lineLimit, LineRateWindow: cfg.probing.lineWindow, Scores: cfg.probing.scores,
@@ -336,6 +339,7 @@ func startServer(ctx context.Context, cfg *serveConfig) (*server, error) {
 	if err := s.listen(handler, adminHandler(live, metrics, cfg.pprof)); err != nil {
 		closeCounter()
 		live.Close()
+		closeSt()
 		return nil, err
 	}
 	watchCtx, cancel := context.WithCancel(context.Background())
@@ -380,6 +384,7 @@ func (s *server) Close() error {
 	s.admin.Shutdown(ctx)
 	s.closeCounter()
 	s.live.Close()
+	s.closeStore()
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("requests still running after %s: %w", s.cfg.shutdownTimeout, err)
 	}
