@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"time"
 )
 
@@ -97,6 +99,19 @@ func StreamOf(key []byte, n int) int {
 		return 0
 	}
 	return int(key[0]) * n / 256
+}
+
+// CheckPut is GenerationWriter.Put's rule for every store: key belongs to
+// stream s of n and follows last, the stream's previous key (nil at first),
+// strictly.
+func CheckPut(s, n int, key, last []byte) error {
+	if last != nil && bytes.Compare(key, last) <= 0 {
+		return errors.New("store: keys out of order")
+	}
+	if StreamOf(key, n) != s {
+		return errors.New("store: key outside its stream's range")
+	}
+	return nil
 }
 
 // StreamBounds returns the key range [lo, hi) of stream s of n; nil is

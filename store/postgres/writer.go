@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"crypto/cipher"
 	"errors"
@@ -157,11 +156,8 @@ func (w *Writer) Streams() int { return len(w.streams) }
 // Put adds one line to a stream; keys must increase strictly within it.
 func (w *Writer) Put(s int, key, rec []byte) error {
 	st := w.streams[s]
-	if st.lastKey != nil && bytes.Compare(key, st.lastKey) <= 0 {
-		return errors.New("store: keys out of order")
-	}
-	if engine.StreamOf(key, len(w.streams)) != s {
-		return errors.New("store: key outside its stream's range")
+	if err := engine.CheckPut(s, len(w.streams), key, st.lastKey); err != nil {
+		return err
 	}
 	st.lastKey = append(st.lastKey[:0], key...)
 	return st.put(key, st.seal.Seal(key, rec))
