@@ -31,7 +31,7 @@ func keysCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{Name: "init", Usage: "create a keyring with one fresh key version", Flags: keyringFlags(), Action: keysInit},
 			{Name: "rotate", Usage: "add a key version and make it the one new ingests use", Flags: keyringFlags(), Action: keysRotate},
-			{Name: "list", Usage: "list key versions (never the key material); with --data, the kept generations each one built",
+			{Name: "list", Usage: "list key versions (never the key material); with --data or --store, the kept generations each one built",
 				Flags: append(dataFlags(), stringFlag("output", "text (default) or json: one JSON object a line")), Action: keysList},
 			{Name: "remove", Usage: "remove a key version, crypto-shredding every generation built with it", ArgsUsage: "ID",
 				Flags:  append(dataFlags(), &cli.BoolFlag{Name: "force", Usage: "remove it even when a kept generation uses it, or without a store to check"}),
@@ -207,7 +207,7 @@ func keysRemove(c *cli.Context) error {
 		case err != nil:
 			return err
 		case uses == nil:
-			return fmt.Errorf("no store to check whether a generation still needs key %s: pass --data DIR, or --force to remove it unchecked", id)
+			return fmt.Errorf("no store to check whether a generation still needs key %s: pass --data DIR or --store URL, or --force to remove it unchecked", id)
 		case len(uses[id]) > 0:
 			return fmt.Errorf("kept generation %s was built with key %s and could never be read again: run a full ingest with the active key until it is gone, or pass --force",
 				strings.Join(uses[id], ", "), id)
@@ -273,7 +273,7 @@ type versionJSON struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
 	Active  bool      `json:"active"`
-	// Generations are the kept generations built with it, with --data.
+	// Generations are the kept generations built with it, given a store.
 	Generations *[]string `json:"generations,omitempty"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -196,6 +197,26 @@ func TestPostgresStore(t *testing.T) {
 	}
 	if out, err := e.cmd("match", "--store", url, "--json", matchBody(phone)).CombinedOutput(); err == nil || !strings.Contains(string(out), "IDENTIFIER_NOT_FOUND") {
 		t.Fatalf("the line the delta deleted: %v %s", err, out)
+	}
+
+	keysOnPostgres(t, e, url)
+}
+
+// keysOnPostgres: keys list and keys remove read the kept generations of
+// a PostgreSQL store as they do a data directory's.
+func keysOnPostgres(t *testing.T, e *pgEnv, url string) {
+	out := e.run("keys", "list", "--store", url, "--output", "json")
+	if !strings.Contains(out, `"generations":["00000002","00000003"]`) {
+		t.Fatalf("keys list --store: %s", out)
+	}
+	var v struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	e.run("keys", "rotate", "--keyring", e.kr)
+	out2, err := e.cmd("keys", "remove", "--store", url, v.ID).CombinedOutput()
+	if err == nil || !strings.Contains(string(out2), "00000002, 00000003") {
+		t.Fatalf("keys remove of a key kept generations use: %v %s", err, out2)
 	}
 }
 
